@@ -1,0 +1,243 @@
+"""AxiosPython: one configured instance serving sync and async calls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType, TracebackType
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ._config import normalize_defaults
+from ._interceptors import Interceptors
+from ._middleware import MiddlewareManager, Scope
+from ._models import Response
+from ._pipeline import Pipeline
+from ._plugins import PluginRegistry
+from ._transport import Transports
+from ._types import Middleware, RequestOptions
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["AxiosPython"]
+
+
+def _overrides(method: str, url: str | httpx.URL | None, options: Any) -> dict[str, Any]:
+    overrides = dict(options)
+    overrides["method"] = method
+    if url is not None:
+        overrides["url"] = url
+    return overrides
+
+
+class AxiosPython:
+    """A configured HTTP client: defaults, interceptors, middleware and plugins, shared by its
+    sync methods (``get``, ``post``, ...) and their async twins (``async_get``, ...).
+
+    Create one per upstream service with ``axios_python.create(config)``; close it with
+    ``close()`` / ``aclose()`` or use it as a (async) context manager.
+    """
+
+    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        defaults = normalize_defaults(config)
+        plugins = defaults.pop("plugins", None)
+        defaults["plugins"] = None
+        self._defaults = defaults
+        self._registry = PluginRegistry()
+        self.interceptors = Interceptors(self._registry.record)
+        self.middleware = MiddlewareManager(self._registry.record)
+        self._transports = Transports(defaults)
+        self._pipeline = Pipeline(self)
+        self._closed = False
+        if plugins:
+            for plugin in plugins:
+                self.plugin(plugin)
+
+    # -- configuration --------------------------------------------------------------------
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """The instance defaults, read-only; override any key per call instead."""
+        return MappingProxyType(self._defaults)
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        """The cookie jar shared by the sync and async paths."""
+        return self._transports.cookies
+
+    # -- requests -------------------------------------------------------------------------
+
+    def request(
+        self, method: str, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a request with any method; ``options`` override the instance's configuration."""
+        return self._pipeline.run_sync(_overrides(method, url, options))
+
+    async def async_request(
+        self, method: str, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a request with any method from async code; see ``request``."""
+        return await self._pipeline.run_async(_overrides(method, url, options))
+
+    def get(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a GET request; ``options`` override the instance's configuration."""
+        return self._pipeline.run_sync(_overrides("GET", url, options))
+
+    async def async_get(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a GET request from async code; see ``get``."""
+        return await self._pipeline.run_async(_overrides("GET", url, options))
+
+    def post(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a POST request; ``options`` override the instance's configuration."""
+        return self._pipeline.run_sync(_overrides("POST", url, options))
+
+    async def async_post(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a POST request from async code; see ``post``."""
+        return await self._pipeline.run_async(_overrides("POST", url, options))
+
+    def put(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a PUT request; ``options`` override the instance's configuration."""
+        return self._pipeline.run_sync(_overrides("PUT", url, options))
+
+    async def async_put(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a PUT request from async code; see ``put``."""
+        return await self._pipeline.run_async(_overrides("PUT", url, options))
+
+    def patch(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a PATCH request; ``options`` override the instance's configuration."""
+        return self._pipeline.run_sync(_overrides("PATCH", url, options))
+
+    async def async_patch(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a PATCH request from async code; see ``patch``."""
+        return await self._pipeline.run_async(_overrides("PATCH", url, options))
+
+    def delete(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a DELETE request; ``options`` override the instance's configuration."""
+        return self._pipeline.run_sync(_overrides("DELETE", url, options))
+
+    async def async_delete(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a DELETE request from async code; see ``delete``."""
+        return await self._pipeline.run_async(_overrides("DELETE", url, options))
+
+    def head(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a HEAD request; ``options`` override the instance's configuration."""
+        return self._pipeline.run_sync(_overrides("HEAD", url, options))
+
+    async def async_head(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a HEAD request from async code; see ``head``."""
+        return await self._pipeline.run_async(_overrides("HEAD", url, options))
+
+    def options(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a OPTIONS request; ``options`` override the instance's configuration."""
+        return self._pipeline.run_sync(_overrides("OPTIONS", url, options))
+
+    async def async_options(
+        self, url: str | httpx.URL | None = None, /, **options: Unpack[RequestOptions]
+    ) -> Response:
+        """Send a OPTIONS request from async code; see ``options``."""
+        return await self._pipeline.run_async(_overrides("OPTIONS", url, options))
+
+    # -- middleware and plugins -----------------------------------------------------------
+
+    def use(self, middleware: Middleware, *, scope: Scope = "call") -> int:
+        """Add ``middleware(ctx, next_fn)``; returns an id for ``api.middleware.eject(id)``.
+
+        ``scope="call"`` (default) wraps the whole call, retries included; ``scope="attempt"``
+        runs around every attempt. Middleware may be a plain function, an ``async def`` or a
+        ``Dual`` of both; not calling ``next_fn`` short-circuits the request.
+        """
+        return self.middleware.use(middleware, scope=scope)
+
+    def plugin(self, plugin: Any) -> Any:
+        """Attach ``plugin`` (calls ``plugin.attach(self)``) and return it.
+
+        Everything it registers is recorded so ``remove_plugin`` and ``close`` take it back out.
+        """
+        return self._registry.attach(self, plugin)
+
+    def remove_plugin(self, plugin: Any) -> Any:
+        """Detach a plugin (the object or its name): remove what it registered, then call its
+        ``uninstall(client)``. Returns the plugin."""
+        return self._registry.remove(self, plugin)
+
+    @property
+    def plugins(self) -> tuple[Any, ...]:
+        """The attached plugins, in attach order."""
+        return self._registry.plugins
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether ``close()`` or ``aclose()`` was called."""
+        return self._closed
+
+    def close(self) -> None:
+        """Uninstall the plugins (last first) and close every connection. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self._registry.remove_all(self)
+        self._transports.close()
+
+    async def aclose(self) -> None:
+        """Like ``close()``, awaiting the async connections. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self._registry.remove_all(self)
+        await self._transports.aclose()
+
+    def __enter__(self) -> AxiosPython:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> AxiosPython:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        base = self._defaults["base_url"]
+        state = " closed" if self._closed else ""
+        return f"<AxiosPython base_url={base!r}{state}>"

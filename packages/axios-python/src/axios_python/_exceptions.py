@@ -1,0 +1,137 @@
+"""The exception hierarchy: every error the client raises derives from AxiosPythonError."""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ._models import Response
+
+__all__ = [
+    "AxiosPythonError",
+    "CancelError",
+    "ConfigError",
+    "DecodingError",
+    "HTTPStatusError",
+    "InterceptorError",
+    "NetworkError",
+    "RetryError",
+    "TimeoutError",
+    "TooManyRedirects",
+]
+
+
+class AxiosPythonError(Exception):
+    """Base class of every error raised by axios_python.
+
+    ``config`` is the request configuration the failing call was made with (``None`` when the
+    error happened before a configuration existed) and ``request`` the ``httpx.Request`` that was
+    sent, when one was.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        config: dict[str, Any] | None = None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.config = config
+        self.request = request
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(AxiosPythonError, ValueError):
+    """A configuration key or value is not accepted; the message names both and what is."""
+
+
+class NetworkError(AxiosPythonError):
+    """The request could not be sent or its response could not be received (connection refused,
+    reset, dropped, protocol violation)."""
+
+
+class TooManyRedirects(NetworkError):
+    """More redirects than allowed were followed."""
+
+
+class DecodingError(AxiosPythonError):
+    """The response body could not be decoded (bad content encoding)."""
+
+
+class TimeoutError(AxiosPythonError, builtins.TimeoutError):
+    """A connect, read, write or pool timeout expired. Also a builtin ``TimeoutError``."""
+
+
+class CancelError(AxiosPythonError):
+    """The request was cancelled through its ``CancelToken``; ``reason`` says why."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        config: dict[str, Any] | None = None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(reason, config=config, request=request)
+        self.reason = reason
+
+
+class RetryError(AxiosPythonError):
+    """Every allowed attempt failed. ``last_exception`` (also ``__cause__``) is the final error,
+    ``attempts`` how many attempts were made."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        last_exception: BaseException,
+        attempts: int,
+        config: dict[str, Any] | None = None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, config=config, request=request)
+        self.last_exception = last_exception
+        self.attempts = attempts
+
+
+class InterceptorError(AxiosPythonError):
+    """An interceptor raised an exception that is not an AxiosPythonError; the original is
+    ``__cause__`` and ``original``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        original: BaseException,
+        config: dict[str, Any] | None = None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, config=config, request=request)
+        self.original = original
+
+
+class HTTPStatusError(AxiosPythonError):
+    """The response status was rejected (``raise_for_status()`` or ``validate_status``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: Response,
+        config: dict[str, Any] | None = None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, config=config, request=request)
+        self.response = response
+
+    @property
+    def status_code(self) -> int:
+        """The rejected response's status code."""
+        return self.response.status_code

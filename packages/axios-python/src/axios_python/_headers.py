@@ -1,0 +1,110 @@
+"""A case-insensitive header dict that stays a real ``dict``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, overload
+
+__all__ = ["HeaderDict"]
+
+_MISSING: Any = object()
+
+
+class HeaderDict(dict[str, str]):
+    """A ``dict`` of headers whose keys compare case-insensitively.
+
+    It behaves as a plain dict (``{**headers}``, ``json.dumps``, ``isinstance(h, dict)``), keeps
+    the spelling of the last assignment and never holds two spellings of one name, so
+    ``headers["authorization"] = ...`` replaces an ``Authorization`` set earlier.
+    """
+
+    __slots__ = ("_names",)
+
+    def __init__(self, source: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> None:
+        super().__init__()
+        self._names: dict[str, str] = {}
+        if source is not None:
+            self.update(source)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        lower = key.lower()
+        old = self._names.get(lower)
+        if old is not None and old != key:
+            super().__delitem__(old)
+        self._names[lower] = key
+        super().__setitem__(key, value)
+
+    def __getitem__(self, key: str) -> str:
+        name = self._names.get(key.lower(), key) if isinstance(key, str) else key
+        return super().__getitem__(name)
+
+    def __delitem__(self, key: str) -> None:
+        name = self._names.pop(key.lower(), key)
+        super().__delitem__(name)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._names
+
+    @overload
+    def get(self, key: str, default: None = None, /) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str, /) -> str: ...
+    @overload
+    def get(self, key: str, default: Any, /) -> Any: ...
+    def get(self, key: str, default: Any = None, /) -> Any:
+        """Return the value of ``key`` (any case), or ``default``."""
+        name = self._names.get(key.lower()) if isinstance(key, str) else None
+        return default if name is None else super().__getitem__(name)
+
+    def pop(self, key: str, default: Any = _MISSING, /) -> Any:
+        """Remove ``key`` (any case) and return its value, or ``default``."""
+        name = self._names.pop(key.lower(), None) if isinstance(key, str) else None
+        if name is None:
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        return super().pop(name)
+
+    def setdefault(self, key: str, default: str = "", /) -> str:
+        """Return the value of ``key`` (any case), setting it to ``default`` when absent."""
+        if key in self:
+            return self[key]
+        self[key] = default
+        return default
+
+    def update(self, *args: Any, **kwargs: str) -> None:
+        """Set every pair of a mapping or iterable of pairs, case-insensitively."""
+        for source in (*args, kwargs):
+            items = source.items() if isinstance(source, Mapping) else source
+            for key, value in items:
+                self[key] = value
+
+    def clear(self) -> None:
+        """Remove every header."""
+        super().clear()
+        self._names.clear()
+
+    def popitem(self) -> tuple[str, str]:
+        """Remove and return the last header set."""
+        key, value = super().popitem()
+        del self._names[key.lower()]
+        return key, value
+
+    def __ior__(self, other: Any) -> HeaderDict:  # type: ignore[override]
+        self.update(other)
+        return self
+
+    def __or__(self, other: Any) -> HeaderDict:  # type: ignore[override]
+        merged = self.copy()
+        merged.update(other)
+        return merged
+
+    def copy(self) -> HeaderDict:
+        """A shallow copy, still case-insensitive."""
+        return HeaderDict(self)
+
+    def __repr__(self) -> str:
+        return f"HeaderDict({dict.__repr__(self)})"
+
+    def __reduce__(self) -> Any:
+        return (HeaderDict, (dict(self),))

@@ -1,0 +1,101 @@
+"""Hooks in either form: a plain function, a coroutine function, or a ``Dual`` of both.
+
+The pipeline asks for the form that fits the call: a sync call uses the sync form and touches no
+event loop unless a hook only has an async form; an async call awaits the async form.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ._bridge import run_sync
+
+__all__ = ["Dual", "Hook", "as_hook", "call_async", "call_sync"]
+
+
+@dataclass(frozen=True)
+class Dual:
+    """A hook offered in both forms; the pipeline calls ``sync`` in sync calls and awaits
+    ``async_`` in async calls. Any object with callable ``sync`` and ``async_`` attributes works
+    the same way.
+
+    ::
+
+        api.use(Dual(sync=timing_sync, async_=timing_async))
+    """
+
+    sync: Callable[..., Any]
+    async_: Callable[..., Any]
+
+
+class Hook:
+    """A registered hook, split into its sync and async forms (either may be ``None``)."""
+
+    __slots__ = ("async_", "original", "sync")
+
+    def __init__(
+        self,
+        original: Any,
+        sync: Callable[..., Any] | None,
+        async_: Callable[..., Any] | None,
+    ) -> None:
+        self.original = original
+        self.sync = sync
+        self.async_ = async_
+
+    def __repr__(self) -> str:
+        return f"Hook({self.original!r})"
+
+
+def _is_coroutine_function(fn: Any) -> bool:
+    if inspect.iscoroutinefunction(fn):
+        return True
+    call = getattr(fn, "__call__", None)  # noqa: B004
+    return call is not None and inspect.iscoroutinefunction(call)
+
+
+def as_hook(fn: Any, what: str) -> Hook:
+    """Classify ``fn`` once, at registration; ``what`` names it in the error for a bad value."""
+    if isinstance(fn, Hook):
+        return fn
+    sync_form = getattr(fn, "sync", None)
+    async_form = getattr(fn, "async_", None)
+    if callable(sync_form) and callable(async_form):
+        return Hook(fn, sync_form, async_form)
+    if not callable(fn):
+        raise TypeError(
+            f"{what} must be a function, an async function or a Dual(sync=..., async_=...); "
+            f"got {fn!r} ({type(fn).__name__})"
+        )
+    if _is_coroutine_function(fn):
+        return Hook(fn, None, fn)
+    return Hook(fn, fn, None)
+
+
+def call_sync(hook: Hook, *args: Any) -> Any:
+    """Call ``hook`` from synchronous code."""
+    if hook.sync is not None:
+        result = hook.sync(*args)
+        if inspect.isawaitable(result):
+            return run_sync(_await(result))
+        return result
+    assert hook.async_ is not None
+    return run_sync(hook.async_(*args))
+
+
+async def call_async(hook: Hook, *args: Any) -> Any:
+    """Call ``hook`` from asynchronous code."""
+    if hook.async_ is not None:
+        return await hook.async_(*args)
+    assert hook.sync is not None
+    result = hook.sync(*args)
+    if inspect.isawaitable(result):
+        return await result
+    return result
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable

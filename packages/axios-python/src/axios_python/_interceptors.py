@@ -1,0 +1,165 @@
+"""Interceptor registries and the promise-like chain they run in."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+from ._exceptions import AxiosPythonError, InterceptorError
+from ._hooks import Hook, as_hook, call_async, call_sync
+
+__all__ = ["InterceptorManager", "Interceptors", "run_chain_async", "run_chain_sync"]
+
+_ids = itertools.count(1)
+
+
+class Handler(NamedTuple):
+    """One registered interceptor pair."""
+
+    id: int
+    fulfilled: Hook | None
+    rejected: Hook | None
+
+
+class InterceptorManager:
+    """Request or response interceptors of one instance, run in registration order.
+
+    ``on_fulfilled`` receives the config (request) or the Response (response) and returns it or a
+    replacement. ``on_rejected`` receives the error raised so far in the chain and may recover by
+    returning a value, or raise. Either may be a plain or an ``async def`` function.
+    """
+
+    def __init__(
+        self, kind: str, on_change: Callable[[str, InterceptorManager, int], None]
+    ) -> None:
+        self._kind = kind
+        self._on_change = on_change
+        self._handlers: tuple[Handler, ...] = ()
+
+    def use(
+        self,
+        on_fulfilled: Callable[..., Any] | None = None,
+        on_rejected: Callable[..., Any] | None = None,
+    ) -> int:
+        """Register an interceptor; returns an id for ``eject``."""
+        if on_fulfilled is None and on_rejected is None:
+            raise TypeError(f"{self._kind} interceptor: give on_fulfilled, on_rejected or both")
+        fulfilled = None if on_fulfilled is None else as_hook(on_fulfilled, "on_fulfilled")
+        rejected = None if on_rejected is None else as_hook(on_rejected, "on_rejected")
+        handler = Handler(next(_ids), fulfilled, rejected)
+        self._handlers = (*self._handlers, handler)
+        self._on_change("use", self, handler.id)
+        return handler.id
+
+    def eject(self, interceptor_id: int) -> bool:
+        """Remove the interceptor registered under ``interceptor_id``; ``False`` if unknown."""
+        kept = tuple(h for h in self._handlers if h.id != interceptor_id)
+        found = len(kept) != len(self._handlers)
+        self._handlers = kept
+        if found:
+            self._on_change("eject", self, interceptor_id)
+        return found
+
+    def clear(self) -> None:
+        """Remove every interceptor of this kind."""
+        for handler in self._handlers:
+            self.eject(handler.id)
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        """The ids of the registered interceptors, in order."""
+        return tuple(h.id for h in self._handlers)
+
+    def __len__(self) -> int:
+        return len(self._handlers)
+
+    def __iter__(self) -> Iterator[Handler]:
+        return iter(self._handlers)
+
+    def __repr__(self) -> str:
+        return f"<InterceptorManager {self._kind} ({len(self._handlers)})>"
+
+
+class Interceptors:
+    """``api.interceptors.request`` and ``api.interceptors.response``."""
+
+    def __init__(self, on_change: Callable[[str, InterceptorManager, int], None]) -> None:
+        self.request = InterceptorManager("request", on_change)
+        self.response = InterceptorManager("response", on_change)
+
+
+def _wrap(exc: Exception, given: Exception | None, kind: str) -> Exception:
+    if exc is given or isinstance(exc, AxiosPythonError):
+        return exc
+    error = InterceptorError(f"{kind} interceptor raised {type(exc).__name__}: {exc}", original=exc)
+    error.__cause__ = exc
+    return error
+
+
+def _returned(value: Any, expected: type, hook: Hook, kind: str) -> Exception | None:
+    if isinstance(value, expected):
+        return None
+    what = "the config dict" if kind == "request" else "a Response"
+    return InterceptorError(
+        f"{kind} interceptor {hook.original!r} returned {value!r}; it must return {what}",
+        original=TypeError(f"expected {expected.__name__}, got {type(value).__name__}"),
+    )
+
+
+def run_chain_sync(
+    handlers: tuple[Handler, ...],
+    kind: str,
+    expected: type,
+    value: Any,
+    error: Exception | None,
+) -> Any:
+    """Run ``handlers`` like a promise chain; return the final value or raise the final error."""
+    for handler in handlers:
+        if error is None:
+            if handler.fulfilled is not None:
+                try:
+                    value = call_sync(handler.fulfilled, value)
+                except Exception as exc:
+                    error = _wrap(exc, None, kind)
+                else:
+                    error = _returned(value, expected, handler.fulfilled, kind)
+        elif handler.rejected is not None:
+            try:
+                value = call_sync(handler.rejected, error)
+            except Exception as exc:
+                error = _wrap(exc, error, kind)
+            else:
+                error = _returned(value, expected, handler.rejected, kind)
+    if error is not None:
+        raise error
+    return value
+
+
+async def run_chain_async(
+    handlers: tuple[Handler, ...],
+    kind: str,
+    expected: type,
+    value: Any,
+    error: Exception | None,
+) -> Any:
+    """The async twin of ``run_chain_sync``."""
+    for handler in handlers:
+        if error is None:
+            if handler.fulfilled is not None:
+                try:
+                    value = await call_async(handler.fulfilled, value)
+                except Exception as exc:
+                    error = _wrap(exc, None, kind)
+                else:
+                    error = _returned(value, expected, handler.fulfilled, kind)
+        elif handler.rejected is not None:
+            try:
+                value = await call_async(handler.rejected, error)
+            except Exception as exc:
+                error = _wrap(exc, error, kind)
+            else:
+                error = _returned(value, expected, handler.rejected, kind)
+    if error is not None:
+        raise error
+    return value

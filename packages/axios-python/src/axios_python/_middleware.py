@@ -1,0 +1,139 @@
+"""Middleware registries (call and attempt scope) and the onion that runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import itertools
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from ._bridge import run_sync
+from ._hooks import Hook, as_hook
+from ._types import Config
+
+if TYPE_CHECKING:
+    from ._models import Response
+
+__all__ = ["MiddlewareManager", "Scope", "dispatch_async", "dispatch_sync"]
+
+Scope = Literal["call", "attempt"]
+SCOPES: tuple[Scope, ...] = ("call", "attempt")
+
+_ids = itertools.count(1)
+
+
+class Entry(NamedTuple):
+    """One registered middleware."""
+
+    id: int
+    scope: Scope
+    hook: Hook
+
+
+class MiddlewareManager:
+    """The middleware of one instance, in two scopes.
+
+    ``call`` middleware wraps the whole call once, retries and back-off waits included;
+    ``attempt`` middleware runs around every attempt (signing, per-attempt spans, token refresh).
+    Within a scope, middleware runs in registration order, outermost first.
+    """
+
+    def __init__(self, on_change: Callable[[str, MiddlewareManager, int], None]) -> None:
+        self._on_change = on_change
+        self._entries: tuple[Entry, ...] = ()
+        self.call: tuple[Hook, ...] = ()
+        self.attempt: tuple[Hook, ...] = ()
+
+    def use(self, fn: Any, *, scope: Scope = "call") -> int:
+        """Register ``fn(ctx, next_fn)`` in ``scope``; returns an id for ``eject``."""
+        if scope not in SCOPES:
+            raise ValueError(f"middleware scope must be 'call' or 'attempt', got {scope!r}")
+        entry = Entry(next(_ids), scope, as_hook(fn, "middleware"))
+        self._set((*self._entries, entry))
+        self._on_change("use", self, entry.id)
+        return entry.id
+
+    def eject(self, middleware_id: int) -> bool:
+        """Remove the middleware registered under ``middleware_id``; ``False`` if unknown."""
+        kept = tuple(e for e in self._entries if e.id != middleware_id)
+        found = len(kept) != len(self._entries)
+        self._set(kept)
+        if found:
+            self._on_change("eject", self, middleware_id)
+        return found
+
+    def clear(self) -> None:
+        """Remove every middleware of both scopes."""
+        for entry in self._entries:
+            self.eject(entry.id)
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        """The ids of the registered middleware, in order."""
+        return tuple(e.id for e in self._entries)
+
+    def _set(self, entries: tuple[Entry, ...]) -> None:
+        self._entries = entries
+        self.call = tuple(e.hook for e in entries if e.scope == "call")
+        self.attempt = tuple(e.hook for e in entries if e.scope == "attempt")
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"<MiddlewareManager call={len(self.call)} attempt={len(self.attempt)}>"
+
+
+def dispatch_sync(
+    chain: tuple[Hook, ...], index: int, ctx: Config, leaf: Callable[[Config], Response]
+) -> Response:
+    """Run ``chain[index:]`` around ``leaf`` in a sync call."""
+    if index == len(chain):
+        return leaf(ctx)
+    hook = chain[index]
+
+    def next_fn(config: Config) -> Response:
+        return dispatch_sync(chain, index + 1, config, leaf)
+
+    if hook.sync is not None:
+        return hook.sync(ctx, next_fn)  # type: ignore[no-any-return]
+
+    async def next_async(config: Config) -> Response:
+        return next_fn(config)
+
+    assert hook.async_ is not None
+    return run_sync(hook.async_(ctx, next_async))  # type: ignore[no-any-return]
+
+
+async def dispatch_async(
+    chain: tuple[Hook, ...],
+    index: int,
+    ctx: Config,
+    leaf: Callable[[Config], Awaitable[Response]],
+) -> Response:
+    """Run ``chain[index:]`` around ``leaf`` in an async call."""
+    if index == len(chain):
+        return await leaf(ctx)
+    hook = chain[index]
+
+    async def next_fn(config: Config) -> Response:
+        return await dispatch_async(chain, index + 1, config, leaf)
+
+    if hook.async_ is not None:
+        return await hook.async_(ctx, next_fn)  # type: ignore[no-any-return]
+
+    # A sync-only middleware in an async call runs on a worker thread; its next_fn hands the
+    # rest of the chain back to this loop and waits for it.
+    loop = asyncio.get_running_loop()
+
+    def next_blocking(config: Config) -> Response:
+        # Scheduled from the worker thread, the task inherits its context (contextvars flow).
+        return asyncio.run_coroutine_threadsafe(next_fn(config), loop).result()
+
+    assert hook.sync is not None
+    context = contextvars.copy_context()
+    response: Response = await loop.run_in_executor(
+        None, context.run, hook.sync, ctx, next_blocking
+    )
+    return response

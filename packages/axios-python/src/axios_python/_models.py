@@ -1,0 +1,162 @@
+"""The Response: httpx's response plus ``data``, ``ok`` and ``config``."""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import AsyncIterator, Iterator
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from ._exceptions import HTTPStatusError
+from ._types import Config
+
+__all__ = ["Response"]
+
+_UNSET: Any = object()
+
+
+class Response(httpx.Response):
+    """An HTTP response.
+
+    Everything ``httpx.Response`` offers, plus:
+
+    * ``data``: the parsed body (JSON when the body is JSON, else text), settable, so response
+      interceptors and ``transform_response`` can reshape it;
+    * ``ok``: ``True`` for status codes below 400, the non-raising twin of ``raise_for_status()``;
+    * ``config``: the configuration the request was made with.
+
+    Middleware that short-circuits builds one by hand::
+
+        Response(status_code=200, headers={}, data="pong", request=None)
+
+    With ``stream=True`` the body is not read: use the response as a context manager
+    (``with`` / ``async with``) and iterate it; the connection is released when the block ends.
+    """
+
+    config: Config
+    _data: Any
+
+    def __init__(
+        self,
+        status_code: int = 200,
+        *,
+        headers: Any = None,
+        data: Any = _UNSET,
+        content: Any = None,
+        text: str | None = None,
+        json: Any = None,
+        request: httpx.Request | None = None,
+        config: Config | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if data is not _UNSET and content is None and text is None and json is None:
+            if isinstance(data, (bytes, bytearray)):
+                content = bytes(data)
+            elif isinstance(data, str):
+                text = data
+            elif data is not None:
+                json = data
+        self._data = data
+        self.config = {} if config is None else config
+        super().__init__(
+            status_code,
+            headers=headers,
+            content=content,
+            text=text,
+            json=json,
+            request=request,
+            **kwargs,
+        )
+
+    @classmethod
+    def _adopt(cls, raw: httpx.Response, config: Config) -> Response:
+        """Turn the transport's ``httpx.Response`` into a Response in place (no copy)."""
+        raw.__class__ = cls
+        response: Response = raw  # type: ignore[assignment]
+        response._data = _UNSET
+        response.config = config
+        return response
+
+    @property
+    def data(self) -> Any:
+        """The parsed body: JSON when the body is JSON, else text; settable."""
+        if self._data is _UNSET:
+            self._data = self._parse_body()
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+
+    def _parse_body(self) -> Any:
+        content = self.content
+        if not content:
+            return ""
+        content_type = self.headers.get("content-type", "")
+        if "json" in content_type:
+            try:
+                return _json.loads(content)
+            except ValueError:
+                pass
+        return self.text
+
+    @property
+    def ok(self) -> bool:
+        """``True`` when the status code is below 400."""
+        return self.status_code < 400
+
+    def raise_for_status(self) -> Response:
+        """Raise ``HTTPStatusError`` for a status of 400 or more; return the response otherwise."""
+        if self.ok:
+            return self
+        request = self._request
+        where = f" for {request.method} {request.url}" if request is not None else ""
+        reason = f" {self.reason_phrase}" if self.reason_phrase else ""
+        raise HTTPStatusError(
+            f"HTTP {self.status_code}{reason}{where}",
+            response=self,
+            config=self.config,
+            request=request,
+        )
+
+    def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """Iterate over the raw body; transport errors surface as axios_python errors."""
+        from ._send import translate_errors
+
+        with translate_errors(self.config, self._request):
+            yield from super().iter_raw(chunk_size)
+
+    async def aiter_raw(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        """Iterate asynchronously over the raw body; errors surface as axios_python errors."""
+        from ._send import translate_errors
+
+        with translate_errors(self.config, self._request):
+            async for chunk in super().aiter_raw(chunk_size):
+                yield chunk
+
+    def __enter__(self) -> Response:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Response:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"<Response [{self.status_code} {self.reason_phrase}]>"

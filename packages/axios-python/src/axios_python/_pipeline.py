@@ -1,0 +1,196 @@
+"""The request lifecycle, once for sync calls and once for async calls.
+
+config = defaults ⊕ overrides
+request interceptors            once per call
+call middleware                 wraps the retry engine; may short-circuit
+retry engine                    attempts, back-off, Retry-After, cancellation
+  attempt middleware            around every attempt
+    transform_request → transport → transform_response → validate_status
+response interceptors           once per call, errors included
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._cancel import run_cancellable
+from ._config import DEFAULTS, merge_config, resolve_url
+from ._exceptions import AxiosPythonError, CancelError
+from ._headers import HeaderDict
+from ._interceptors import run_chain_async, run_chain_sync
+from ._middleware import dispatch_async, dispatch_sync
+from ._models import Response
+from ._retry import RetryPolicy, status_error
+from ._send import send_async, send_sync
+from ._types import Config
+
+if TYPE_CHECKING:
+    from ._client import AxiosPython
+
+__all__ = ["Pipeline"]
+
+
+def _prepare(config: Config) -> Config:
+    """After the request interceptors: a usable dict with a HeaderDict and an absolute URL."""
+    if type(config["headers"]) is not HeaderDict:
+        config["headers"] = HeaderDict(config["headers"] or {})
+    config["url"] = resolve_url(config["base_url"], config["url"])
+    return config
+
+
+def _attempt_ctx(ctx: Config, attempt: int) -> Config:
+    """A fresh copy of the call's config per attempt: what one attempt signs never leaks."""
+    attempt_ctx = ctx.copy()
+    attempt_ctx["headers"] = HeaderDict(ctx["headers"])
+    attempt_ctx["attempt"] = attempt
+    return attempt_ctx
+
+
+def _owned(response: Any, ctx: Config) -> Response:
+    if not isinstance(response, Response):
+        raise TypeError(
+            f"middleware returned {response!r}; it must return the Response from next_fn(ctx) "
+            "or one it built, e.g. Response(status_code=200, data=...)"
+        )
+    if not response.config:
+        response.config = ctx
+    return response
+
+
+class Pipeline:
+    """Runs calls for one AxiosPython instance."""
+
+    def __init__(self, client: AxiosPython) -> None:
+        self._client = client
+
+    # -- sync ---------------------------------------------------------------------------------
+
+    def run_sync(self, overrides: Mapping[str, Any]) -> Response:
+        client = self._client
+        config = merge_config(client._defaults, overrides)
+        token = config["cancel_token"]
+        if token is not None:
+            token.raise_if_cancelled(config)
+        request_handlers = client.interceptors.request._handlers
+        response_handlers = client.interceptors.response._handlers
+        response: Response | None = None
+        error: Exception | None = None
+        try:
+            if request_handlers:
+                config = run_chain_sync(request_handlers, "request", Mapping, config, None)
+                config = {**DEFAULTS, **config}
+                config["headers"] = HeaderDict(config["headers"] or {})
+            ctx = _prepare(config)
+            chain = client.middleware.call
+            if chain:
+                response = _owned(dispatch_sync(chain, 0, ctx, self._retry_sync), ctx)
+            else:
+                response = self._retry_sync(ctx)
+        except Exception as exc:
+            if not response_handlers:
+                raise
+            error = exc
+        if not response_handlers:
+            assert response is not None
+            return response
+        return run_chain_sync(response_handlers, "response", Response, response, error)  # type: ignore[no-any-return]
+
+    def _attempt_sync(self, ctx: Config, attempt: int) -> Response:
+        chain = self._client.middleware.attempt
+        attempt_ctx = _attempt_ctx(ctx, attempt)
+        if chain:
+            return _owned(dispatch_sync(chain, 0, attempt_ctx, self._send_sync), attempt_ctx)
+        return self._send_sync(attempt_ctx)
+
+    def _send_sync(self, ctx: Config) -> Response:
+        return send_sync(self._client._transports, ctx)
+
+    def _retry_sync(self, ctx: Config) -> Response:
+        if ctx["max_retries"] == 0:
+            return self._attempt_sync(ctx, 1)
+        policy = RetryPolicy(ctx)
+        token = ctx["cancel_token"]
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._attempt_sync(ctx, attempt)
+                if not policy.retry_status(response):
+                    return response
+                failure: Exception = status_error(response)
+                response.close()
+            except AxiosPythonError as exc:
+                failure = exc
+            delay = policy.after_error(failure, attempt)
+            if token is None:
+                time.sleep(delay)
+            elif token.wait(delay):
+                raise CancelError(token.reason or "Request cancelled", config=ctx) from failure
+
+    # -- async --------------------------------------------------------------------------------
+
+    async def run_async(self, overrides: Mapping[str, Any]) -> Response:
+        config = merge_config(self._client._defaults, overrides)
+        token = config["cancel_token"]
+        if token is None:
+            return await self._run_async(config)
+        return await run_cancellable(self._run_async(config), token, config)
+
+    async def _run_async(self, config: Config) -> Response:
+        client = self._client
+        request_handlers = client.interceptors.request._handlers
+        response_handlers = client.interceptors.response._handlers
+        response: Response | None = None
+        error: Exception | None = None
+        try:
+            if request_handlers:
+                config = await run_chain_async(request_handlers, "request", Mapping, config, None)
+                config = {**DEFAULTS, **config}
+                config["headers"] = HeaderDict(config["headers"] or {})
+            ctx = _prepare(config)
+            chain = client.middleware.call
+            if chain:
+                response = _owned(await dispatch_async(chain, 0, ctx, self._retry_async), ctx)
+            else:
+                response = await self._retry_async(ctx)
+        except Exception as exc:
+            if not response_handlers:
+                raise
+            error = exc
+        if not response_handlers:
+            assert response is not None
+            return response
+        return await run_chain_async(response_handlers, "response", Response, response, error)  # type: ignore[no-any-return]
+
+    async def _attempt_async(self, ctx: Config, attempt: int) -> Response:
+        chain = self._client.middleware.attempt
+        attempt_ctx = _attempt_ctx(ctx, attempt)
+        if chain:
+            return _owned(
+                await dispatch_async(chain, 0, attempt_ctx, self._send_async), attempt_ctx
+            )
+        return await self._send_async(attempt_ctx)
+
+    async def _send_async(self, ctx: Config) -> Response:
+        return await send_async(self._client._transports, ctx)
+
+    async def _retry_async(self, ctx: Config) -> Response:
+        import asyncio
+
+        if ctx["max_retries"] == 0:
+            return await self._attempt_async(ctx, 1)
+        policy = RetryPolicy(ctx)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._attempt_async(ctx, attempt)
+                if not policy.retry_status(response):
+                    return response
+                failure: Exception = status_error(response)
+                await response.aclose()
+            except AxiosPythonError as exc:
+                failure = exc
+            await asyncio.sleep(policy.after_error(failure, attempt))

@@ -1,0 +1,190 @@
+"""One attempt on the wire: transform_request, the httpx transport, transform_response and
+status validation, with every httpx error translated into the library's hierarchy."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ._cancel import abort_stream, cancel_scope
+from ._exceptions import (
+    AxiosPythonError,
+    CancelError,
+    ConfigError,
+    DecodingError,
+    HTTPStatusError,
+    NetworkError,
+    TimeoutError,
+    TooManyRedirects,
+)
+from ._hooks import as_hook, call_async, call_sync
+from ._models import Response
+from ._types import Config
+
+if TYPE_CHECKING:
+    from ._transport import Transports
+
+__all__ = ["send_async", "send_sync", "translate_error", "translate_errors"]
+
+
+def translate_error(
+    exc: BaseException, config: Config | None, request: httpx.Request | None
+) -> AxiosPythonError:
+    """The axios_python error that stands for an httpx (or transport) error."""
+    token = config.get("cancel_token") if config else None
+    if token is not None and token.cancelled:
+        return CancelError(token.reason or "Request cancelled", config=config, request=request)
+    message = str(exc) or type(exc).__name__
+    if request is not None and isinstance(exc, httpx.HTTPError):
+        message = f"{message} ({request.method} {request.url})"
+    error: AxiosPythonError
+    if isinstance(exc, httpx.TimeoutException):
+        error = TimeoutError(message, config=config, request=request)
+    elif isinstance(exc, httpx.TooManyRedirects):
+        error = TooManyRedirects(message, config=config, request=request)
+    elif isinstance(exc, httpx.DecodingError):
+        error = DecodingError(message, config=config, request=request)
+    elif isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+        error = ConfigError(message, config=config, request=request)
+    else:
+        error = NetworkError(message, config=config, request=request)
+    error.__cause__ = exc
+    return error
+
+
+_HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
+
+
+@contextlib.contextmanager
+def translate_errors(config: Config | None, request: httpx.Request | None) -> Iterator[None]:
+    """Re-raise httpx errors raised inside the block as axios_python errors."""
+    try:
+        yield
+    except _HTTPX_ERRORS as exc:
+        raise translate_error(exc, config, request) from exc
+
+
+def _body(ctx: Config) -> dict[str, Any]:
+    data, json, content, files = ctx["data"], ctx["json"], ctx["content"], ctx["files"]
+    transforms = ctx["transform_request"]
+    if transforms:
+        use_json = data is None and json is not None
+        value = json if use_json else data
+        for fn in transforms:
+            value = call_sync(as_hook(fn, "transform_request"), value, ctx["headers"])
+        if use_json and not isinstance(value, (str, bytes)):
+            json = value
+        elif use_json:
+            json, content = None, value
+        else:
+            data = value
+    if isinstance(data, (str, bytes)):
+        data, content = None, data
+    return {"content": content, "data": data, "json": json, "files": files}
+
+
+def _build(client: httpx.Client | httpx.AsyncClient, ctx: Config) -> httpx.Request:
+    try:
+        return client.build_request(
+            ctx["method"],
+            ctx["url"],
+            params=ctx["params"],
+            headers=ctx["headers"],
+            cookies=ctx["cookies"],
+            timeout=ctx["timeout"],
+            **_body(ctx),
+        )
+    except _HTTPX_ERRORS as exc:
+        raise translate_error(exc, ctx, None) from exc
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, AxiosPythonError):
+            raise
+        raise ConfigError(
+            f"cannot build the request {ctx['method']} {ctx['url']}: {exc}", config=ctx
+        ) from exc
+
+
+def _finish(raw: httpx.Response, ctx: Config) -> Response:
+    response = Response._adopt(raw, ctx)
+    validate = ctx["validate_status"]
+    if validate is not None and not validate(response.status_code):
+        if ctx["stream"]:
+            response.close()
+        raise HTTPStatusError(
+            f"HTTP {response.status_code} {response.reason_phrase} rejected by validate_status "
+            f"({ctx['method']} {raw.request.url})",
+            response=response,
+            config=ctx,
+            request=raw.request,
+        )
+    return response
+
+
+def _watch_stream(response: Response, ctx: Config) -> None:
+    """For a streamed response, a later cancellation aborts the body being read."""
+    token = ctx["cancel_token"]
+    if token is not None and ctx["stream"]:
+        stream = response.extensions.get("network_stream")
+        token.subscribe(lambda reason: abort_stream(stream))
+
+
+def send_sync(transports: Transports, ctx: Config) -> Response:
+    """Send one attempt from sync code."""
+    client = transports.sync_client(ctx)
+    request = _build(client, ctx)
+    token = ctx["cancel_token"]
+    try:
+        if token is None:
+            raw = client.send(
+                request,
+                stream=ctx["stream"],
+                auth=ctx["auth"],
+                follow_redirects=ctx["follow_redirects"],
+            )
+        else:
+            token.raise_if_cancelled(ctx)
+            with cancel_scope(token):
+                raw = client.send(
+                    request,
+                    stream=ctx["stream"],
+                    auth=ctx["auth"],
+                    follow_redirects=ctx["follow_redirects"],
+                )
+    except _HTTPX_ERRORS as exc:
+        raise translate_error(exc, ctx, request) from exc
+    response = _finish(raw, ctx)
+    _watch_stream(response, ctx)
+    transforms = ctx["transform_response"]
+    if transforms and not ctx["stream"]:
+        data = response.data
+        for fn in transforms:
+            data = call_sync(as_hook(fn, "transform_response"), data)
+        response.data = data
+    return response
+
+
+async def send_async(transports: Transports, ctx: Config) -> Response:
+    """Send one attempt from async code (cancellation is the caller's task being cancelled)."""
+    client = transports.async_client(ctx)
+    request = _build(client, ctx)
+    try:
+        raw = await client.send(
+            request,
+            stream=ctx["stream"],
+            auth=ctx["auth"],
+            follow_redirects=ctx["follow_redirects"],
+        )
+    except _HTTPX_ERRORS as exc:
+        raise translate_error(exc, ctx, request) from exc
+    response = _finish(raw, ctx)
+    _watch_stream(response, ctx)
+    transforms = ctx["transform_response"]
+    if transforms and not ctx["stream"]:
+        data = response.data
+        for fn in transforms:
+            data = await call_async(as_hook(fn, "transform_response"), data)
+        response.data = data
+    return response

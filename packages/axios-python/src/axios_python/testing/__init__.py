@@ -1,0 +1,14 @@
+"""Test helpers shipped with axios_python, reusable by plugin authors.
+
+:class:`LocalServer` is a stdlib-only loopback HTTP/1.1 server with routes for echoing,
+status codes, stalls, dropped connections, streams, flaky endpoints, redirects and cookies;
+:class:`RecordedRequest` is what it records for every request it receives; :func:`redirect`
+routes clients written for real hosts to such a server.
+"""
+
+from __future__ import annotations
+
+from ._redirect import redirect
+from ._server import LocalServer, RecordedRequest
+
+__all__ = ["LocalServer", "RecordedRequest", "redirect"]

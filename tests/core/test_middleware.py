@@ -1,0 +1,241 @@
+"""Middleware: order, both forms on both paths, short-circuit, scopes, removal."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+from typing import Any
+
+import pytest
+
+import axios_python
+from axios_python import Dual, Response
+
+from .conftest import Caller
+
+Next = Any
+
+
+def test_onion_order(call: Caller) -> None:
+    trail: list[str] = []
+
+    def outer(ctx: dict[str, Any], next_fn: Next) -> Response:
+        trail.append("outer in")
+        response: Response = next_fn(ctx)
+        trail.append("outer out")
+        return response
+
+    async def inner(ctx: dict[str, Any], next_fn: Next) -> Response:
+        trail.append("inner in")
+        response: Response = await next_fn(ctx)
+        trail.append("inner out")
+        return response
+
+    call.api.use(outer)
+    call.api.use(inner)
+    call.get("/json")
+    assert trail == ["outer in", "inner in", "inner out", "outer out"]
+
+
+def test_middleware_sees_full_url_and_mutates_headers(call: Caller) -> None:
+    seen: list[str] = []
+
+    async def trace(ctx: dict[str, Any], next_fn: Next) -> Response:
+        seen.append(ctx["url"])
+        ctx["headers"]["X-Trace-Id"] = "abc"
+        return await next_fn(ctx)  # type: ignore[no-any-return]
+
+    call.api.use(trace)
+    assert call.get("/echo").data["headers"]["x-trace-id"] == "abc"
+    assert seen == [call.api.config["base_url"] + "/echo"]
+
+
+def test_short_circuit_skips_transport_and_retries(call: Caller, srv: Any) -> None:
+    async def mock(ctx: dict[str, Any], next_fn: Next) -> Response:
+        return Response(status_code=200, headers={}, data="pong", request=None)
+
+    call.api.use(mock)
+    response = call.get("/echo", max_retries=3)
+    assert response.data == "pong" and response.text == "pong"
+    assert response.config["url"].endswith("/echo")
+    assert srv.requests == []
+
+
+def test_dual_middleware_uses_the_matching_form(call: Caller) -> None:
+    used: list[str] = []
+
+    def sync_form(ctx: dict[str, Any], next_fn: Next) -> Response:
+        used.append("sync")
+        return next_fn(ctx)  # type: ignore[no-any-return]
+
+    async def async_form(ctx: dict[str, Any], next_fn: Next) -> Response:
+        used.append("async")
+        return await next_fn(ctx)  # type: ignore[no-any-return]
+
+    call.api.use(Dual(sync=sync_form, async_=async_form))
+    call.get("/json")
+    assert used == (["async"] if call.is_async else ["sync"])
+
+
+def test_sync_call_with_only_sync_hooks_touches_no_event_loop(
+    api: axios_python.AxiosPython, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a sync call created an event loop")
+
+    monkeypatch.setattr(asyncio, "new_event_loop", forbidden)
+    monkeypatch.setattr(asyncio, "run", forbidden)
+    api.use(lambda ctx, next_fn: next_fn(ctx))
+    api.use(lambda ctx, next_fn: next_fn(ctx), scope="attempt")
+    api.interceptors.request.use(lambda c: c)
+    api.interceptors.response.use(lambda r: r)
+    assert api.get("/json").status_code == 200
+
+
+def test_async_middleware_in_sync_calls_reuses_one_loop_per_thread(
+    api: axios_python.AxiosPython,
+) -> None:
+    import asyncio
+
+    loops: set[int] = set()
+
+    async def record(ctx: dict[str, Any], next_fn: Next) -> Response:
+        loops.add(id(asyncio.get_running_loop()))
+        return await next_fn(ctx)  # type: ignore[no-any-return]
+
+    api.use(record)
+    for _ in range(5):
+        api.get("/json")
+    assert len(loops) == 1
+
+
+async def test_sync_call_from_inside_a_running_loop(aapi: axios_python.AxiosPython) -> None:
+    async def tag(ctx: dict[str, Any], next_fn: Next) -> Response:
+        ctx["headers"]["X-Tag"] = "nested"
+        return await next_fn(ctx)  # type: ignore[no-any-return]
+
+    aapi.use(tag)
+    response = aapi.get("/echo")  # a sync call made from async code
+    assert response.data["headers"]["x-tag"] == "nested"
+    aapi.close()
+
+
+def test_interleaved_async_and_sync_middleware(call: Caller) -> None:
+    trail: list[str] = []
+
+    async def a1(ctx: dict[str, Any], next_fn: Next) -> Response:
+        trail.append("a1")
+        return await next_fn(ctx)  # type: ignore[no-any-return]
+
+    def s1(ctx: dict[str, Any], next_fn: Next) -> Response:
+        trail.append("s1")
+        return next_fn(ctx)  # type: ignore[no-any-return]
+
+    async def a2(ctx: dict[str, Any], next_fn: Next) -> Response:
+        trail.append("a2")
+        return await next_fn(ctx)  # type: ignore[no-any-return]
+
+    for fn in (a1, s1, a2):
+        call.api.use(fn)
+    assert call.get("/json").status_code == 200
+    assert trail == ["a1", "s1", "a2"]
+
+
+def test_contextvars_flow_through_every_middleware_form(call: Caller) -> None:
+    correlation = contextvars.ContextVar("correlation", default="unset")
+
+    def sync_mw(ctx: dict[str, Any], next_fn: Next) -> Response:
+        ctx["headers"]["X-Sync"] = correlation.get()
+        return next_fn(ctx)  # type: ignore[no-any-return]
+
+    async def async_mw(ctx: dict[str, Any], next_fn: Next) -> Response:
+        ctx["headers"]["X-Async"] = correlation.get()
+        return await next_fn(ctx)  # type: ignore[no-any-return]
+
+    call.api.use(sync_mw)
+    call.api.use(async_mw)
+    correlation.set("req-42")
+    headers = call.get("/echo").data["headers"]
+    assert headers["x-sync"] == "req-42" and headers["x-async"] == "req-42"
+
+
+def test_call_scope_timing_includes_retries_and_waits(call: Caller) -> None:
+    durations: list[float] = []
+    attempts: list[int] = []
+
+    async def timing(ctx: dict[str, Any], next_fn: Next) -> Response:
+        start = time.monotonic()
+        response: Response = await next_fn(ctx)
+        durations.append(time.monotonic() - start)
+        return response
+
+    def per_attempt(ctx: dict[str, Any], next_fn: Next) -> Response:
+        attempts.append(ctx["attempt"])
+        return next_fn(ctx)  # type: ignore[no-any-return]
+
+    call.api.use(timing)
+    call.api.use(per_attempt, scope="attempt")
+    response = call.get(
+        "/flaky",
+        params={"key": f"timing-{call.mode}", "fail": "2"},
+        max_retries=2,
+        retry_strategy=axios_python.FixedDelay(0.2, retry_on_status=[503]),
+    )
+    assert response.status_code == 200
+    assert attempts == [1, 2, 3]
+    assert len(durations) == 1 and durations[0] >= 0.4
+
+
+def test_attempt_scope_headers_do_not_leak_between_attempts(call: Caller, srv: Any) -> None:
+    def sign(ctx: dict[str, Any], next_fn: Next) -> Response:
+        assert "X-Signature" not in ctx["headers"]
+        ctx["headers"]["X-Signature"] = f"attempt-{ctx['attempt']}"
+        return next_fn(ctx)  # type: ignore[no-any-return]
+
+    call.api.use(sign, scope="attempt")
+    call.get(
+        "/flaky",
+        params={"key": f"sign-{call.mode}", "fail": "1"},
+        max_retries=1,
+        retry_strategy=axios_python.FixedDelay(0, retry_on_status=[503]),
+    )
+    assert [r.header("x-signature") for r in srv.requests] == ["attempt-1", "attempt-2"]
+
+
+def test_eject_middleware(call: Caller) -> None:
+    calls: list[int] = []
+    mw_id = call.api.use(lambda ctx, next_fn: calls.append(1) or next_fn(ctx))
+    call.get("/json")
+    assert call.api.middleware.eject(mw_id) is True
+    call.get("/json")
+    assert calls == [1]
+    assert call.api.middleware.ids == ()
+
+
+def test_bad_middleware_and_scope_are_rejected(api: axios_python.AxiosPython) -> None:
+    with pytest.raises(TypeError, match="middleware must be a function"):
+        api.use(42)
+    with pytest.raises(ValueError, match="scope must be 'call' or 'attempt'"):
+        api.use(lambda c, n: n(c), scope="request")  # type: ignore[arg-type]
+
+
+def test_middleware_returning_non_response_is_clear(call: Caller) -> None:
+    call.api.use(lambda ctx, next_fn: "oops")
+    with pytest.raises(TypeError, match="must return the Response"):
+        call.get("/json")
+
+
+def test_sync_middleware_in_async_call_runs_off_the_loop(call: Caller) -> None:
+    threads: list[str] = []
+
+    def blocking(ctx: dict[str, Any], next_fn: Next) -> Response:
+        threads.append(threading.current_thread().name)
+        return next_fn(ctx)  # type: ignore[no-any-return]
+
+    call.api.use(blocking)
+    call.get("/json")
+    main = threading.main_thread().name
+    assert (threads[0] != main) if call.is_async else (threads[0] == main)
