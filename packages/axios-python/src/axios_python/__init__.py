@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ._api import all as all  # kept out of __all__: see below
 from ._api import (
     async_delete,
     async_get,
@@ -37,7 +38,6 @@ from ._api import (
     request,
     spread,
 )
-from ._api import all as all  # kept out of __all__: see below
 from ._cancel import CancelToken
 from ._client import AxiosPython
 from ._exceptions import (

@@ -98,9 +98,10 @@ class CancelToken:
 def abort_stream(stream: Any) -> None:
     """Shut down the socket under an httpcore network stream so a blocked read returns now."""
     sock = stream.get_extra_info("socket") if stream is not None else None
-    if isinstance(sock, socket.socket):
+    shutdown = getattr(sock, "shutdown", None)  # a socket, or asyncio's TransportSocket
+    if shutdown is not None:
         with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+            shutdown(socket.SHUT_RDWR)
 
 
 class _Scope:
@@ -156,7 +157,9 @@ def cancel_scope(token: CancelToken) -> Iterator[None]:
 
 async def run_cancellable(coro: Coroutine[Any, Any, T], token: CancelToken, config: Config) -> T:
     """Await ``coro`` in a task that ``token`` cancels; cancellation becomes CancelError."""
-    token.raise_if_cancelled(config)
+    if token.cancelled:
+        coro.close()
+        token.raise_if_cancelled(config)
     loop = asyncio.get_running_loop()
     task = loop.create_task(coro)
     by_token = False

@@ -125,15 +125,22 @@ class Response(httpx.Response):
         """Iterate over the raw body; transport errors surface as axios_python errors."""
         from ._send import translate_errors
 
+        token = self.config.get("cancel_token")
         with translate_errors(self.config, self._request):
-            yield from super().iter_raw(chunk_size)
+            for chunk in super().iter_raw(chunk_size):
+                if token is not None:
+                    token.raise_if_cancelled(self.config)
+                yield chunk
 
     async def aiter_raw(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         """Iterate asynchronously over the raw body; errors surface as axios_python errors."""
         from ._send import translate_errors
 
+        token = self.config.get("cancel_token")
         with translate_errors(self.config, self._request):
             async for chunk in super().aiter_raw(chunk_size):
+                if token is not None:
+                    token.raise_if_cancelled(self.config)
                 yield chunk
 
     def __enter__(self) -> Response:

@@ -1,0 +1,66 @@
+"""The ``axios-python`` command (also ``python -m axios_python``).
+
+Subcommands:
+
+``demo``
+    a guided tour of the request lifecycle against a local loopback server.
+
+Each subcommand is one ``_add_*`` function that declares its parser and sets ``handler``; the
+work itself lives in its own module, imported only when the subcommand runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ._version import __version__
+
+__all__ = ["main"]
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from ._demo import run_demo
+
+    return run_demo()
+
+
+def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "demo",
+        help="a guided tour: interceptors, middleware, retries, cancellation, sync and async",
+        description=(
+            "Start a local loopback HTTP server and walk through the request lifecycle of "
+            "axios_python on one instance. Needs no network access; takes a few seconds."
+        ),
+    )
+    parser.set_defaults(handler=_run_demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``axios-python`` command, with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="axios-python",
+        description="axios_python: the request-lifecycle orchestration layer above httpx.",
+    )
+    parser.add_argument("--version", action="version", version=f"axios-python {__version__}")
+    commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    _add_demo(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``axios-python`` command with ``argv`` (default ``sys.argv[1:]``); returns the
+    exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return 2
+    result: int = handler(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The public names are pinned: adding or removing one is a deliberate change."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import axios_python
+
+PUBLIC = {
+    "AxiosPython", "AxiosPythonError", "CancelError", "CancelToken", "Config", "ConfigError",
+    "DecodingError", "Dual", "ExponentialBackoff", "FixedBackoff", "FixedDelay",
+    "HTTPStatusError", "HeaderDict", "InterceptorError", "LinearBackoff", "NetworkError",
+    "Plugin", "PluginUninstallWarning", "RequestOptions", "Response", "RetryError",
+    "RetryStrategy", "TimeoutError", "TooManyRedirects", "__version__",
+    "request", "get", "post", "put", "patch", "delete", "head", "options",
+    "async_request", "async_get", "async_post", "async_put", "async_patch", "async_delete",
+    "async_head", "async_options", "create", "default_instance", "spread",
+}  # fmt: skip
+
+
+def test_public_names_are_pinned() -> None:
+    assert set(axios_python.__all__) == PUBLIC
+    for name in PUBLIC:
+        assert getattr(axios_python, name) is not None
+
+
+def test_all_is_available_but_not_star_exported() -> None:
+    assert callable(axios_python.all)
+    namespace: dict[str, object] = {}
+    exec("from axios_python import *", namespace)
+    assert "all" not in namespace and "get" in namespace
+
+
+def test_every_private_module_declares_all() -> None:
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(axios_python.__path__):
+        module = importlib.import_module(f"axios_python.{info.name}")
+        assert isinstance(getattr(module, "__all__", None), list), info.name
+
+
+def test_missing_plugin_class_names_the_extra() -> None:
+    with pytest.raises(ImportError, match=r'pip install "axios-python\[cache\]"'):
+        from axios_python import CachePlugin  # noqa: F401
+    with pytest.raises(AttributeError):
+        _ = axios_python.NoSuchThing
+
+
+def test_import_loads_no_plugin_and_no_heavy_dependency() -> None:
+    code = (
+        "import sys, axios_python\n"
+        "prefixes = ('axios_python_plugin', 'botocore', 'opentelemetry', 'redis')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(prefixes)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
