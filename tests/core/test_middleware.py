@@ -86,8 +86,12 @@ def test_sync_call_with_only_sync_hooks_touches_no_event_loop(
     def forbidden(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a sync call created an event loop")
 
+    from axios_python import _bridge
+
     monkeypatch.setattr(asyncio, "new_event_loop", forbidden)
     monkeypatch.setattr(asyncio, "run", forbidden)
+    monkeypatch.setattr(_bridge, "_run_here", forbidden)
+    monkeypatch.setattr(_bridge, "_workers", forbidden)
     api.use(lambda ctx, next_fn: next_fn(ctx))
     api.use(lambda ctx, next_fn: next_fn(ctx), scope="attempt")
     api.interceptors.request.use(lambda c: c)

@@ -155,3 +155,32 @@ def test_transport_error_while_streaming_is_translated(api: axios_python.AxiosPy
         ) as response,
     ):
         response.read()
+
+
+def test_clone_is_independent(call: Caller) -> None:
+    original = call.get("/json")
+    original.data["hello"] = "changed"
+    original.timings = {"total": 1.0}  # type: ignore[attr-defined]
+    clone = original.clone()
+    assert clone is not original and isinstance(clone, Response)
+    assert clone.status_code == 200 and clone.content == original.content
+    assert clone.headers == original.headers and clone.request is original.request
+    assert clone.config is original.config
+    assert clone.data == {"hello": "changed", "items": [1, 2, 3]}
+    clone.data["items"].append(4)
+    assert original.data["items"] == [1, 2, 3]
+    assert clone.timings == {"total": 1.0}  # type: ignore[attr-defined]
+
+
+def test_extensions_reach_the_transport(call: Caller) -> None:
+    events: list[str] = []
+
+    def trace(name: str, info: dict[str, Any]) -> None:
+        events.append(name)
+
+    async def atrace(name: str, info: dict[str, Any]) -> None:
+        events.append(name)
+
+    response = call.get("/json", extensions={"trace": atrace if call.is_async else trace})
+    assert response.status_code == 200
+    assert "http11.receive_response_headers.complete" in events

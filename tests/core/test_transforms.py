@@ -66,3 +66,12 @@ def test_transform_response_skipped_for_streams(call: Caller) -> None:
     else:
         response.close()
     assert response.status_code == 200
+
+
+async def _async_wrap(data: Any, headers: dict[str, str]) -> Any:
+    return {"wrapped": data}
+
+
+def test_async_transform_request_on_both_paths(call: Caller) -> None:
+    echoed = call.post("/echo", json=[1, 2], transform_request=[_async_wrap]).data
+    assert echoed["json"] == {"wrapped": [1, 2]}

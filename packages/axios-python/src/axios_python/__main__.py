@@ -16,7 +16,7 @@ import sys
 
 from ._version import __version__
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 
 def _run_demo(args: argparse.Namespace) -> int:

@@ -209,6 +209,10 @@ _SCHEMA: dict[str, _Key] = {
     "retry_on": _Key("a callable f(exception) -> bool or None", _callable),
     "retry_methods": _Key("an iterable of HTTP method names, e.g. ['GET', 'POST']", _methods),
     "cancel_token": _Key("a CancelToken or None", _cancel_token),
+    "extensions": _Key(
+        "a mapping of httpx request extensions (e.g. {'trace': callback}) or None",
+        _optional(_is(Mapping)),
+    ),
     "validate_status": _Key("a callable f(status_code) -> bool or None", _callable),
     "auth": _Key("a (username, password) tuple, an httpx.Auth, a callable or None", _auth),
     "cookies": _Key(
@@ -252,6 +256,7 @@ DEFAULTS: Config = {
     "retry_on": None,
     "retry_methods": IDEMPOTENT_METHODS,
     "cancel_token": None,
+    "extensions": None,
     "validate_status": None,
     "auth": None,
     "cookies": None,
@@ -263,6 +268,9 @@ DEFAULTS: Config = {
     "trust_env": True,
     "plugins": None,
 }
+
+#: Mapping keys whose per-call value merges into the default key by key.
+_MERGED = frozenset({"params", "extensions"})
 
 #: Keys only ``create()`` takes: they describe the instance, not one request.
 _CREATE_ONLY = frozenset({"plugins"})
@@ -319,7 +327,7 @@ def merge_config(defaults: Config, overrides: Mapping[str, Any]) -> Config:
     """Per-call configuration: ``defaults`` with ``overrides`` on top.
 
     Every override is validated. Headers merge case-insensitively (a ``None`` value removes a
-    default header); mapping params merge key by key; everything else replaces the default.
+    default header); mapping params and extensions merge key by key; everything else replaces the default.
     """
     config = defaults.copy()
     headers = None
@@ -327,10 +335,8 @@ def merge_config(defaults: Config, overrides: Mapping[str, Any]) -> Config:
         value = _check(key, value, per_call=True)
         if key == "headers":
             headers = value
-        elif (
-            key == "params" and isinstance(value, Mapping) and isinstance(config["params"], Mapping)
-        ):
-            config["params"] = {**config["params"], **value}
+        elif key in _MERGED and isinstance(value, Mapping) and isinstance(config[key], Mapping):
+            config[key] = {**config[key], **value}
         else:
             config[key] = value
     config["headers"] = _merge_headers(defaults["headers"], headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json as _json
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
@@ -15,6 +16,15 @@ from ._types import Config
 __all__ = ["Response"]
 
 _UNSET: Any = object()
+
+#: Attributes ``clone`` rebuilds rather than shares (httpx internals and the parsed data).
+_CLONE_SKIP = frozenset(
+    {
+        "status_code", "headers", "_request", "request", "stream", "_content", "_text",
+        "_decoder", "is_closed", "is_stream_consumed", "_num_bytes_downloaded", "extensions",
+        "history", "default_encoding", "_data", "config", "_elapsed", "next_request",
+    }
+)  # fmt: skip
 
 
 class Response(httpx.Response):
@@ -78,6 +88,24 @@ class Response(httpx.Response):
         response._data = _UNSET
         response.config = config
         return response
+
+    def clone(self) -> Response:
+        """An independent copy: same status, headers, body, request and config; a deep copy of
+        ``data`` when it was set or parsed. The body must have been read (not a live stream)."""
+        clone = Response(
+            self.status_code,
+            headers=self.headers.copy(),
+            content=self.content,
+            request=self._request,
+            config=self.config,
+            extensions=dict(self.extensions),
+        )
+        clone.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _CLONE_SKIP})
+        if self._data is not _UNSET:
+            clone._data = copy.deepcopy(self._data)
+        if hasattr(self, "_elapsed"):
+            clone.elapsed = self.elapsed
+        return clone
 
     @property
     def data(self) -> Any:

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["send_async", "send_sync", "translate_error", "translate_errors"]
 
+_UNTRANSFORMED: Any = object()
+
 
 def translate_error(
     exc: BaseException, config: Config | None, request: httpx.Request | None
@@ -67,26 +69,48 @@ def translate_errors(config: Config | None, request: httpx.Request | None) -> It
         raise translate_error(exc, config, request) from exc
 
 
-def _body(ctx: Config) -> dict[str, Any]:
+def _body_source(ctx: Config) -> tuple[bool, Any]:
+    """Which value ``transform_request`` works on: ``data`` if set, else ``json``."""
+    use_json = ctx["data"] is None and ctx["json"] is not None
+    return use_json, ctx["json"] if use_json else ctx["data"]
+
+
+def _body(ctx: Config, transformed: Any = _UNTRANSFORMED) -> dict[str, Any]:
     data, json, content, files = ctx["data"], ctx["json"], ctx["content"], ctx["files"]
-    transforms = ctx["transform_request"]
-    if transforms:
-        use_json = data is None and json is not None
-        value = json if use_json else data
-        for fn in transforms:
-            value = call_sync(as_hook(fn, "transform_request"), value, ctx["headers"])
-        if use_json and not isinstance(value, (str, bytes)):
-            json = value
-        elif use_json:
-            json, content = None, value
+    if transformed is not _UNTRANSFORMED:
+        use_json, _ = _body_source(ctx)
+        if not use_json:
+            data = transformed
+        elif isinstance(transformed, (str, bytes)):
+            json, content = None, transformed
         else:
-            data = value
+            json = transformed
     if isinstance(data, (str, bytes)):
         data, content = None, data
     return {"content": content, "data": data, "json": json, "files": files}
 
 
-def _build(client: httpx.Client | httpx.AsyncClient, ctx: Config) -> httpx.Request:
+def _transformed_sync(ctx: Config) -> Any:
+    if not ctx["transform_request"]:
+        return _UNTRANSFORMED
+    value = _body_source(ctx)[1]
+    for fn in ctx["transform_request"]:
+        value = call_sync(as_hook(fn, "transform_request"), value, ctx["headers"])
+    return value
+
+
+async def _transformed_async(ctx: Config) -> Any:
+    if not ctx["transform_request"]:
+        return _UNTRANSFORMED
+    value = _body_source(ctx)[1]
+    for fn in ctx["transform_request"]:
+        value = await call_async(as_hook(fn, "transform_request"), value, ctx["headers"])
+    return value
+
+
+def _build(
+    client: httpx.Client | httpx.AsyncClient, ctx: Config, transformed: Any
+) -> httpx.Request:
     try:
         return client.build_request(
             ctx["method"],
@@ -95,7 +119,8 @@ def _build(client: httpx.Client | httpx.AsyncClient, ctx: Config) -> httpx.Reque
             headers=ctx["headers"],
             cookies=ctx["cookies"],
             timeout=ctx["timeout"],
-            **_body(ctx),
+            extensions=dict(ctx["extensions"]) if ctx["extensions"] else None,
+            **_body(ctx, transformed),
         )
     except _HTTPX_ERRORS as exc:
         raise translate_error(exc, ctx, None) from exc
@@ -134,7 +159,7 @@ def _watch_stream(response: Response, ctx: Config) -> None:
 def send_sync(transports: Transports, ctx: Config) -> Response:
     """Send one attempt from sync code."""
     client = transports.sync_client(ctx)
-    request = _build(client, ctx)
+    request = _build(client, ctx, _transformed_sync(ctx))
     token = ctx["cancel_token"]
     try:
         if token is None:
@@ -169,7 +194,7 @@ def send_sync(transports: Transports, ctx: Config) -> Response:
 async def send_async(transports: Transports, ctx: Config) -> Response:
     """Send one attempt from async code (cancellation is the caller's task being cancelled)."""
     client = transports.async_client(ctx)
-    request = _build(client, ctx)
+    request = _build(client, ctx, await _transformed_async(ctx))
     try:
         raw = await client.send(
             request,

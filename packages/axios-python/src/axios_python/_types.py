@@ -56,6 +56,7 @@ class RequestOptions(TypedDict, total=False):
     retry_on: Callable[[BaseException], bool] | None
     retry_methods: Iterable[str]
     cancel_token: CancelToken | None
+    extensions: Mapping[str, Any] | None
     validate_status: Callable[[int], bool] | None
     auth: tuple[str, str] | httpx.Auth | None
     cookies: Mapping[str, str] | httpx.Cookies | None

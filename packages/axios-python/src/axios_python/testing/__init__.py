@@ -8,7 +8,18 @@ routes clients written for real hosts to such a server.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._redirect import redirect
 from ._server import LocalServer, RecordedRequest
 
-__all__ = ["LocalServer", "RecordedRequest", "redirect"]
+__all__ = ["LocalServer", "PluginConformance", "RecordedRequest", "redirect"]
+
+
+def __getattr__(name: str) -> Any:
+    # The conformance kit imports pytest: load it only when asked for.
+    if name == "PluginConformance":
+        from ._conformance import PluginConformance
+
+        return PluginConformance
+    raise AttributeError(f"module 'axios_python.testing' has no attribute {name!r}")
