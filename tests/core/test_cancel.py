@@ -171,3 +171,13 @@ def test_subscribe_and_unsubscribe() -> None:
     assert seen == ["other:go"]
     token.subscribe(seen.append)  # already cancelled: called at once
     assert seen == ["other:go", "go"]
+
+
+def test_token_released_when_streamed_response_closes(api: axios_python.AxiosPython) -> None:
+    token = CancelToken()
+    with api.get("/stream", params={"size": "1000"}, stream=True, cancel_token=token) as response:
+        response.read()
+    # the connection went back to the pool: cancelling the token now must not touch it
+    token.cancel("late")
+    assert api.get("/json").status_code == 200
+    assert api.get("/json").status_code == 200

@@ -166,3 +166,16 @@ def test_close_releases_sockets(srv: LocalServer) -> None:
             api.get("/json")
         api.close()
     assert api.is_closed
+
+
+def test_one_instance_across_several_asyncio_runs_leaks_nothing(srv: LocalServer) -> None:
+    import asyncio
+    import gc
+
+    api = axios_python.create({"base_url": srv.base_url})
+    for _ in range(3):
+        assert asyncio.run(api.async_get("/json")).status_code == 200
+        gc.collect()  # an unclosed socket would surface here as a ResourceWarning (an error)
+    assert api.get("/json").status_code == 200
+    api.close()
+    gc.collect()

@@ -327,7 +327,8 @@ def merge_config(defaults: Config, overrides: Mapping[str, Any]) -> Config:
     """Per-call configuration: ``defaults`` with ``overrides`` on top.
 
     Every override is validated. Headers merge case-insensitively (a ``None`` value removes a
-    default header); mapping params and extensions merge key by key; everything else replaces the default.
+    default header); mapping params and extensions merge key by key; anything else replaces
+    the default.
     """
     config = defaults.copy()
     headers = None

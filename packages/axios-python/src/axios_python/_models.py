@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json as _json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -22,7 +22,7 @@ _CLONE_SKIP = frozenset(
     {
         "status_code", "headers", "_request", "request", "stream", "_content", "_text",
         "_decoder", "is_closed", "is_stream_consumed", "_num_bytes_downloaded", "extensions",
-        "history", "default_encoding", "_data", "config", "_elapsed", "next_request",
+        "history", "default_encoding", "_data", "config", "_elapsed", "next_request", "_unwatch",
     }
 )  # fmt: skip
 
@@ -47,6 +47,8 @@ class Response(httpx.Response):
 
     config: Config
     _data: Any
+    #: Set for a streamed response with a CancelToken: stops watching the token.
+    _unwatch: Callable[[], None] | None = None
 
     def __init__(
         self,
@@ -170,6 +172,22 @@ class Response(httpx.Response):
                 if token is not None:
                     token.raise_if_cancelled(self.config)
                 yield chunk
+
+    def close(self) -> None:
+        """Close the response and release its connection."""
+        self._stop_watching()
+        super().close()
+
+    async def aclose(self) -> None:
+        """Close the response and release its connection (async)."""
+        self._stop_watching()
+        await super().aclose()
+
+    def _stop_watching(self) -> None:
+        unwatch = self._unwatch
+        if unwatch is not None:
+            self._unwatch = None
+            unwatch()
 
     def __enter__(self) -> Response:
         return self

@@ -149,11 +149,17 @@ def _finish(raw: httpx.Response, ctx: Config) -> Response:
 
 
 def _watch_stream(response: Response, ctx: Config) -> None:
-    """For a streamed response, a later cancellation aborts the body being read."""
+    """For a streamed response, a later cancellation aborts the body being read, until the
+    response is closed (then the connection may serve another request and must be left alone)."""
     token = ctx["cancel_token"]
     if token is not None and ctx["stream"]:
         stream = response.extensions.get("network_stream")
-        token.subscribe(lambda reason: abort_stream(stream))
+
+        def abort(reason: str) -> None:
+            if not response.is_closed:
+                abort_stream(stream)
+
+        response._unwatch = token.subscribe(abort)
 
 
 def send_sync(transports: Transports, ctx: Config) -> Response:
