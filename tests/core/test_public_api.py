@@ -12,8 +12,9 @@ import axios_python
 PUBLIC = {
     "AxiosPython", "AxiosPythonError", "CancelError", "CancelToken", "Config", "ConfigError",
     "DecodingError", "Dual", "ExponentialBackoff", "FixedBackoff", "FixedDelay",
-    "HTTPStatusError", "HeaderDict", "InterceptorError", "LinearBackoff", "NetworkError",
-    "Plugin", "PluginUninstallWarning", "RequestOptions", "Response", "RetryError",
+    "HTTPStatusError", "HeaderDict", "IncompatiblePluginError", "InterceptorError",
+    "LinearBackoff", "NetworkError", "Plugin", "PluginError", "PluginLoadError",
+    "PluginUninstallWarning", "UnknownPluginError", "RequestOptions", "Response", "RetryError",
     "RetryStrategy", "TimeoutError", "TooManyRedirects", "__version__",
     "request", "get", "post", "put", "patch", "delete", "head", "options",
     "async_request", "async_get", "async_post", "async_put", "async_patch", "async_delete",

@@ -46,11 +46,15 @@ from ._exceptions import (
     ConfigError,
     DecodingError,
     HTTPStatusError,
+    IncompatiblePluginError,
     InterceptorError,
     NetworkError,
+    PluginError,
+    PluginLoadError,
     RetryError,
     TimeoutError,
     TooManyRedirects,
+    UnknownPluginError,
 )
 from ._headers import HeaderDict
 from ._hooks import Dual
@@ -76,10 +80,13 @@ __all__ = [
     "FixedDelay",
     "HTTPStatusError",
     "HeaderDict",
+    "IncompatiblePluginError",
     "InterceptorError",
     "LinearBackoff",
     "NetworkError",
     "Plugin",
+    "PluginError",
+    "PluginLoadError",
     "PluginUninstallWarning",
     "RequestOptions",
     "Response",
@@ -87,6 +94,7 @@ __all__ = [
     "RetryStrategy",
     "TimeoutError",
     "TooManyRedirects",
+    "UnknownPluginError",
     "__version__",
     "async_delete",
     "async_get",
@@ -123,6 +131,8 @@ _PLUGIN_CLASSES: dict[str, tuple[str, str]] = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "plugins":
+        return importlib.import_module("axios_python.plugins")
     spec = _PLUGIN_CLASSES.get(name)
     if spec is None:
         raise AttributeError(f"module 'axios_python' has no attribute {name!r}")

@@ -4,6 +4,8 @@ Subcommands:
 
 ``demo``
     a guided tour of the request lifecycle against a local loopback server.
+``plugins``
+    the installed plugins (name, distribution, version, status), as a table or ``--json``.
 
 Each subcommand is one ``_add_*`` function that declares its parser and sets ``handler``; the
 work itself lives in its own module, imported only when the subcommand runs.
@@ -37,6 +39,29 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     parser.set_defaults(handler=_run_demo)
 
 
+def _run_plugins(args: argparse.Namespace) -> int:
+    from ._plugins_cli import print_plugins
+
+    return print_plugins(as_json=args.json, check=not args.no_check)
+
+
+def _add_plugins(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "plugins",
+        help="list installed plugins: name, distribution, version, status",
+        description=(
+            "List the plugins installed in this environment (entry-point group "
+            "axios_python.plugins). Each one is loaded to report whether it works, unless "
+            "--no-check is given. Exits 1 when a plugin is broken."
+        ),
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON for machines")
+    parser.add_argument(
+        "--no-check", action="store_true", help="only read metadata; import no plugin"
+    )
+    parser.set_defaults(handler=_run_plugins)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``axios-python`` command, with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -46,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"axios-python {__version__}")
     commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     _add_demo(commands)
+    _add_plugins(commands)
     return parser
 
 

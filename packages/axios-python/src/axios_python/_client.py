@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._config import normalize_defaults
+from ._exceptions import ConfigError
 from ._interceptors import Interceptors
 from ._middleware import MiddlewareManager, Scope
 from ._models import Response
@@ -50,9 +51,24 @@ class AxiosPython:
         self._transports = Transports(defaults)
         self._pipeline = Pipeline(self)
         self._closed = False
-        if plugins:
-            for plugin in plugins:
-                self.plugin(plugin)
+        if plugins == "auto":
+            from ._discovery import discovery
+
+            discovery.attach_all(self)
+        elif plugins:
+            for item in plugins:
+                if isinstance(item, tuple):
+                    if len(item) != 2 or not isinstance(item[1], Mapping):
+                        raise ConfigError(
+                            f"a plugins entry {item!r} must be a name, a (name, options) pair "
+                            "or a plugin object"
+                        )
+                    self.plugin(item[0], **item[1])
+                else:
+                    self.plugin(item)
+        from ._discovery import discovery
+
+        discovery.client_created(self)
 
     # -- configuration --------------------------------------------------------------------
 
@@ -175,11 +191,22 @@ class AxiosPython:
         """
         return self.middleware.use(middleware, scope=scope)
 
-    def plugin(self, plugin: Any) -> Any:
-        """Attach ``plugin`` (calls ``plugin.attach(self)``) and return it.
+    def plugin(self, plugin: Any, /, **options: Any) -> Any:
+        """Attach a plugin and return it.
 
-        Everything it registers is recorded so ``remove_plugin`` and ``close`` take it back out.
+        ``plugin`` is an object with ``attach(client)``, or the name of an installed plugin
+        (its entry point), built with ``options``: ``api.plugin("cache", ttl=60)``. Everything
+        it registers is recorded, so ``remove_plugin`` and ``close`` take it back out.
         """
+        if isinstance(plugin, str):
+            from ._discovery import discovery
+
+            return self._registry.attach(self, discovery.create(plugin, options), name=plugin)
+        if options:
+            raise TypeError(
+                f"options {sorted(options)} are only accepted with a plugin name, not with the "
+                f"plugin object {plugin!r}: build the object with its options instead"
+            )
         return self._registry.attach(self, plugin)
 
     def remove_plugin(self, plugin: Any) -> Any:
@@ -206,6 +233,7 @@ class AxiosPython:
         self._closed = True
         self._registry.remove_all(self)
         self._transports.close()
+        self._closed_hook()
 
     async def aclose(self) -> None:
         """Like ``close()``, awaiting the async connections. Idempotent."""
@@ -214,6 +242,12 @@ class AxiosPython:
         self._closed = True
         self._registry.remove_all(self)
         await self._transports.aclose()
+        self._closed_hook()
+
+    def _closed_hook(self) -> None:
+        from ._discovery import discovery
+
+        discovery.client_closed(self)
 
     def __enter__(self) -> AxiosPython:
         return self

@@ -16,11 +16,15 @@ __all__ = [
     "ConfigError",
     "DecodingError",
     "HTTPStatusError",
+    "IncompatiblePluginError",
     "InterceptorError",
     "NetworkError",
+    "PluginError",
+    "PluginLoadError",
     "RetryError",
     "TimeoutError",
     "TooManyRedirects",
+    "UnknownPluginError",
 ]
 
 
@@ -135,3 +139,20 @@ class HTTPStatusError(AxiosPythonError):
     def status_code(self) -> int:
         """The rejected response's status code."""
         return self.response.status_code
+
+
+class PluginError(AxiosPythonError):
+    """A plugin could not be found, loaded or attached."""
+
+
+class UnknownPluginError(PluginError, LookupError):
+    """No installed plugin has that name; the message lists the installed ones."""
+
+
+class PluginLoadError(PluginError, ImportError):
+    """An installed plugin failed to load; the message names its distribution, entry point and
+    the cause (``__cause__``)."""
+
+
+class IncompatiblePluginError(PluginLoadError):
+    """The plugin was built for another version of axios-python; the message names both."""

@@ -63,7 +63,11 @@ class PluginRegistry:
         if action == "use" and self._recording is not None:
             self._recording.registrations.append(_Registration(registry, id_))
 
-    def attach(self, client: AxiosPython, plugin: Any) -> Any:
+    def names(self) -> list[tuple[str, Any]]:
+        """``(name, plugin)`` of every attached plugin, in order."""
+        return [(a.name, a.plugin) for a in self._attached]
+
+    def attach(self, client: AxiosPython, plugin: Any, name: str | None = None) -> Any:
         attach = getattr(plugin, "attach", None)
         if not callable(attach):
             legacy = getattr(plugin, "install", None)
@@ -86,7 +90,7 @@ class PluginRegistry:
             )
         if self._recording is not None:
             raise RuntimeError("a plugin cannot attach another plugin from its attach()")
-        entry = _Attached(plugin, plugin_name(plugin))
+        entry = _Attached(plugin, name or plugin_name(plugin))
         self._recording = entry
         try:
             attach(client)
