@@ -2,7 +2,7 @@
 (and, for async, per event loop), sharing one cookie jar.
 
 The default sync transport's network streams report to the cancellation machinery which socket
-a request is using, so a CancelToken can abort a blocked sync read at once.
+a request is using (``_tracking.py``), so a CancelToken can abort a blocked sync read at once.
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ import threading
 import weakref
 from typing import Any
 
-import httpcore
 import httpx
 
-from ._cancel import bind_stream
 from ._config import CLIENT_KEYS
 from ._types import Config
 
@@ -34,49 +32,6 @@ def user_agent() -> str:
     from ._version import __version__
 
     return f"axios-python/{__version__} httpx/{httpx.__version__}"
-
-
-class _TrackedStream(httpcore.NetworkStream):
-    """A network stream that tells the active cancel scope it is in use."""
-
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        bind_stream(self._inner)
-        return self._inner.read(max_bytes, timeout)
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        bind_stream(self._inner)
-        self._inner.write(buffer, timeout)
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        return _TrackedStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _TrackedBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        return _TrackedStream(self._inner.connect_tcp(*args, **kwargs))
-
-    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        return _TrackedStream(self._inner.connect_unix_socket(*args, **kwargs))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
 
 
 @functools.lru_cache(maxsize=8)
@@ -177,7 +132,9 @@ class Transports:
             pool = getattr(transport, "_pool", None)
             backend = getattr(pool, "_network_backend", None)
             if backend is not None:
-                pool._network_backend = _TrackedBackend(backend)  # type: ignore[union-attr]
+                from ._tracking import TrackedBackend
+
+                pool._network_backend = TrackedBackend(backend)  # type: ignore[union-attr]
         for wrap in transport_wrappers:
             transport = wrap(transport)
         client = httpx.Client(transport=transport, **_client_options(config, self.cookies))

@@ -8,10 +8,13 @@ routes clients written for real hosts to such a server.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._redirect import redirect
 from ._server import LocalServer, RecordedRequest
+
+if TYPE_CHECKING:
+    from ._conformance import PluginConformance
 
 __all__ = ["LocalServer", "PluginConformance", "RecordedRequest", "redirect"]
 
