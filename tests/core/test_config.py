@@ -170,3 +170,30 @@ def test_validate_status_rejects(call: Caller) -> None:
     assert info.value.status_code == 404
     # by default every status is a response, like httpx and requests
     assert call.get("/status/404").status_code == 404
+
+
+def test_interceptors_cannot_edit_the_defaults(make: Callable[..., Caller]) -> None:
+    call = make({"params": {"v": "1"}, "extensions": {}, "cookies": {"a": "1"}})
+
+    def meddle(config: dict[str, object]) -> dict[str, object]:
+        config["params"]["page"] = "2"  # type: ignore[index]
+        config["cookies"]["b"] = "2"  # type: ignore[index]
+        return config
+
+    interceptor = call.api.interceptors.request.use(meddle)
+    assert call.get("/echo").data["query"] == {"v": ["1"], "page": ["2"]}
+    call.api.interceptors.request.eject(interceptor)
+    assert call.get("/echo").data["query"] == {"v": ["1"]}
+    assert call.api.config["params"] == {"v": "1"}
+    assert call.api.config["cookies"] == {"a": "1"}
+
+
+def test_config_is_a_snapshot(make: Callable[..., Caller]) -> None:
+    call = make({"headers": {"X-Team": "core"}})
+    call.api.config["headers"]["X-Leak"] = "yes"
+    assert "x-leak" not in call.get("/echo").data["headers"]
+
+
+def test_relative_url_without_base_url_is_a_config_error() -> None:
+    with axios_python.create() as api, pytest.raises(ConfigError, match="'/users' is relative"):
+        api.get("/users")

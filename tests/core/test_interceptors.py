@@ -178,3 +178,26 @@ def test_response_interceptors_run_once_per_call_despite_retries(make: Any) -> N
     response = call.get("/flaky", params={"key": f"once-{call.mode}", "fail": "2", "mode": "drop"})
     assert response.data["attempt"] == 3
     assert request_runs == [1] and response_runs == [1]
+
+
+def test_interceptor_error_carries_the_config_so_on_rejected_can_recover(call: Caller) -> None:
+    def broken(config: dict[str, Any]) -> dict[str, Any]:
+        raise KeyError("token")
+
+    def recover(error: Exception) -> dict[str, Any]:
+        assert isinstance(error, InterceptorError) and error.config is not None
+        return {**error.config, "url": "/echo/recovered"}
+
+    call.api.interceptors.request.use(broken)
+    call.api.interceptors.request.use(None, recover)
+    assert call.get("/echo").data["path"] == "/echo/recovered"
+
+
+def test_partial_dict_keeps_the_calls_other_settings(make: Any) -> None:
+    call = make({"headers": {"X-Team": "core"}})
+    call.api.interceptors.request.use(
+        lambda c: {"url": "/echo/partial", "headers": {**c["headers"], "X-Added": "1"}}
+    )
+    echoed = call.get("/echo", params={"q": "1"}).data
+    assert echoed["path"] == "/echo/partial" and echoed["query"] == {"q": ["1"]}
+    assert echoed["headers"]["x-team"] == "core" and echoed["headers"]["x-added"] == "1"

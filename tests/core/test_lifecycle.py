@@ -179,3 +179,26 @@ def test_one_instance_across_several_asyncio_runs_leaks_nothing(srv: LocalServer
     assert api.get("/json").status_code == 200
     api.close()
     gc.collect()
+
+
+def test_failing_uninstall_under_warnings_as_errors_still_closes_everything(
+    srv: LocalServer,
+) -> None:
+    class Broken:
+        def attach(self, client: AxiosPython) -> None:
+            pass
+
+        def uninstall(self, client: AxiosPython) -> None:
+            raise RuntimeError("flush failed")
+
+    survivor = HeaderPlugin()
+    api = axios_python.create({"base_url": srv.base_url, "plugins": [survivor, Broken()]})
+    api.get("/json")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(PluginUninstallWarning, match="flush failed"):
+            api.close()
+    assert survivor.uninstalled == 1
+    assert api.is_closed
+    with pytest.raises(axios_python.AxiosPythonError, match="closed"):
+        api.get("/json")

@@ -184,3 +184,13 @@ def test_extensions_reach_the_transport(call: Caller) -> None:
     response = call.get("/json", extensions={"trace": atrace if call.is_async else trace})
     assert response.status_code == 200
     assert "http11.receive_response_headers.complete" in events
+
+
+def test_binary_body_stays_bytes(call: Caller) -> None:
+    response = call.get("/bytes", params={"size": "300"})
+    assert isinstance(response.data, bytes) and len(response.data) == 300
+    assert (
+        Response(status_code=200, headers={"Content-Type": "image/png"}, content=b"\x89PNG").data
+        == b"\x89PNG"
+    )
+    assert call.get("/text").data == "hello world"

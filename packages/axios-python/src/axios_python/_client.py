@@ -10,6 +10,7 @@ import httpx
 
 from ._config import normalize_defaults
 from ._exceptions import ConfigError
+from ._headers import HeaderDict
 from ._interceptors import Interceptors
 from ._middleware import MiddlewareManager, Scope
 from ._models import Response
@@ -74,8 +75,14 @@ class AxiosPython:
 
     @property
     def config(self) -> Mapping[str, Any]:
-        """The instance defaults, read-only; override any key per call instead."""
-        return MappingProxyType(self._defaults)
+        """A read-only snapshot of the instance defaults (changing it changes nothing); override
+        any key per call instead."""
+        snapshot = dict(self._defaults)
+        snapshot["headers"] = HeaderDict(snapshot["headers"])
+        for key in ("params", "extensions", "cookies"):
+            if isinstance(snapshot[key], dict):
+                snapshot[key] = dict(snapshot[key])
+        return MappingProxyType(snapshot)
 
     @property
     def cookies(self) -> httpx.Cookies:
@@ -231,18 +238,24 @@ class AxiosPython:
         if self._closed:
             return
         self._closed = True
-        self._registry.remove_all(self)
-        self._transports.close()
+        try:
+            failures = self._registry.remove_all(self)
+        finally:
+            self._transports.close()
         self._closed_hook()
+        self._registry.report(failures)
 
     async def aclose(self) -> None:
         """Like ``close()``, awaiting the async connections. Idempotent."""
         if self._closed:
             return
         self._closed = True
-        self._registry.remove_all(self)
-        await self._transports.aclose()
+        try:
+            failures = self._registry.remove_all(self)
+        finally:
+            await self._transports.aclose()
         self._closed_hook()
+        self._registry.report(failures)
 
     def _closed_hook(self) -> None:
         from ._discovery import discovery

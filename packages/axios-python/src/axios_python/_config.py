@@ -272,6 +272,9 @@ DEFAULTS: Config = {
 #: Mapping keys whose per-call value merges into the default key by key.
 _MERGED = frozenset({"params", "extensions"})
 
+#: Mutable defaults each call gets its own copy of.
+_COPIED = ("params", "extensions", "cookies")
+
 #: Keys only ``create()`` takes: they describe the instance, not one request.
 _CREATE_ONLY = frozenset({"plugins"})
 
@@ -341,6 +344,10 @@ def merge_config(defaults: Config, overrides: Mapping[str, Any]) -> Config:
         else:
             config[key] = value
     config["headers"] = _merge_headers(defaults["headers"], headers)
+    for key in _COPIED:
+        value = config[key]
+        if value is not None and value is defaults[key] and isinstance(value, dict):
+            config[key] = value.copy()  # a call (or its interceptors) never edits the defaults
     return config
 
 
@@ -348,10 +355,15 @@ def resolve_url(base_url: str | None, url: str | None) -> str:
     """Join ``url`` to ``base_url`` unless it is absolute, as axios does."""
     if url is None:
         url = ""
-    if not base_url or _ABSOLUTE_URL.match(url):
+    if _ABSOLUTE_URL.match(url):
+        return url
+    if not base_url:
         if not url:
             raise ConfigError("no url given: pass a url to the call or set base_url in create()")
-        return url
+        raise ConfigError(
+            f"url {url!r} is relative and no base_url is set: pass an absolute URL "
+            "(https://host/path) or set base_url in create()"
+        )
     if not url:
         return base_url
     return base_url.rstrip("/") + "/" + url.lstrip("/")

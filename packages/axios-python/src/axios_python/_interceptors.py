@@ -89,10 +89,21 @@ class Interceptors:
         self.response = InterceptorManager("response", on_change)
 
 
-def _wrap(exc: Exception, given: Exception | None, kind: str) -> Exception:
+def _config_of(value: Any) -> Any:
+    """The request config a chain value carries (the config itself, or a response's)."""
+    if isinstance(value, dict):
+        return value
+    return getattr(value, "config", None)
+
+
+def _wrap(exc: Exception, given: Exception | None, kind: str, value: Any) -> Exception:
     if exc is given or isinstance(exc, AxiosPythonError):
         return exc
-    error = InterceptorError(f"{kind} interceptor raised {type(exc).__name__}: {exc}", original=exc)
+    error = InterceptorError(
+        f"{kind} interceptor raised {type(exc).__name__}: {exc}",
+        original=exc,
+        config=_config_of(value),
+    )
     error.__cause__ = exc
     return error
 
@@ -121,14 +132,14 @@ def run_chain_sync(
                 try:
                     value = call_sync(handler.fulfilled, value)
                 except Exception as exc:
-                    error = _wrap(exc, None, kind)
+                    error = _wrap(exc, None, kind, value)
                 else:
                     error = _returned(value, expected, handler.fulfilled, kind)
         elif handler.rejected is not None:
             try:
                 value = call_sync(handler.rejected, error)
             except Exception as exc:
-                error = _wrap(exc, error, kind)
+                error = _wrap(exc, error, kind, getattr(error, "config", None))
             else:
                 error = _returned(value, expected, handler.rejected, kind)
     if error is not None:
@@ -150,14 +161,14 @@ async def run_chain_async(
                 try:
                     value = await call_async(handler.fulfilled, value)
                 except Exception as exc:
-                    error = _wrap(exc, None, kind)
+                    error = _wrap(exc, None, kind, value)
                 else:
                     error = _returned(value, expected, handler.fulfilled, kind)
         elif handler.rejected is not None:
             try:
                 value = await call_async(handler.rejected, error)
             except Exception as exc:
-                error = _wrap(exc, error, kind)
+                error = _wrap(exc, error, kind, getattr(error, "config", None))
             else:
                 error = _returned(value, expected, handler.rejected, kind)
     if error is not None:

@@ -27,12 +27,27 @@ _CLONE_SKIP = frozenset(
 )  # fmt: skip
 
 
+_TEXT_TYPES = ("text/", "xml", "javascript", "x-www-form-urlencoded", "yaml", "csv", "html")
+
+
+def _is_binary(content_type: str, content: bytes) -> bool:
+    """Whether ``data`` should stay bytes: a declared non-text type, or undeclared non-UTF-8."""
+    if content_type:
+        return "charset=" not in content_type and not any(t in content_type for t in _TEXT_TYPES)
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 class Response(httpx.Response):
     """An HTTP response.
 
     Everything ``httpx.Response`` offers, plus:
 
-    * ``data``: the parsed body (JSON when the body is JSON, else text), settable, so response
+    * ``data``: the parsed body (JSON when the body is JSON, bytes for binary types such as
+      ``application/octet-stream`` or ``image/*``, else text), settable, so response
       interceptors and ``transform_response`` can reshape it;
     * ``ok``: ``True`` for status codes below 400, the non-raising twin of ``raise_for_status()``;
     * ``config``: the configuration the request was made with.
@@ -111,7 +126,8 @@ class Response(httpx.Response):
 
     @property
     def data(self) -> Any:
-        """The parsed body: JSON when the body is JSON, else text; settable."""
+        """The parsed body: JSON when the body is JSON, bytes when it is binary, else text;
+        settable."""
         if self._data is _UNSET:
             self._data = self._parse_body()
         return self._data
@@ -124,12 +140,14 @@ class Response(httpx.Response):
         content = self.content
         if not content:
             return ""
-        content_type = self.headers.get("content-type", "")
+        content_type = self.headers.get("content-type", "").lower()
         if "json" in content_type:
             try:
                 return _json.loads(content)
             except ValueError:
                 pass
+        if _is_binary(content_type, content):
+            return content
         return self.text
 
     @property

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._cancel import run_cancellable
-from ._config import DEFAULTS, merge_config, resolve_url
+from ._config import merge_config, resolve_url
 from ._exceptions import AxiosPythonError, CancelError
 from ._headers import HeaderDict
 from ._interceptors import run_chain_async, run_chain_sync
@@ -37,6 +37,14 @@ def _prepare(config: Config) -> Config:
     if type(config["headers"]) is not HeaderDict:
         config["headers"] = HeaderDict(config["headers"] or {})
     config["url"] = resolve_url(config["base_url"], config["url"])
+    return config
+
+
+def _returned_config(entering: Config, returned: Mapping[str, Any]) -> Config:
+    """What the request interceptors returned, over the config they were given: an interceptor
+    may return a partial dict without losing the call's other settings."""
+    config = returned if returned is entering else {**entering, **returned}
+    config["headers"] = HeaderDict(config.get("headers") or {})
     return config
 
 
@@ -79,9 +87,9 @@ class Pipeline:
         error: Exception | None = None
         try:
             if request_handlers:
-                config = run_chain_sync(request_handlers, "request", Mapping, config, None)
-                config = {**DEFAULTS, **config}
-                config["headers"] = HeaderDict(config["headers"] or {})
+                config = _returned_config(
+                    config, run_chain_sync(request_handlers, "request", Mapping, config, None)
+                )
             ctx = _prepare(config)
             chain = client.middleware.call
             if chain:
@@ -146,9 +154,10 @@ class Pipeline:
         error: Exception | None = None
         try:
             if request_handlers:
-                config = await run_chain_async(request_handlers, "request", Mapping, config, None)
-                config = {**DEFAULTS, **config}
-                config["headers"] = HeaderDict(config["headers"] or {})
+                config = _returned_config(
+                    config,
+                    await run_chain_async(request_handlers, "request", Mapping, config, None),
+                )
             ctx = _prepare(config)
             chain = client.middleware.call
             if chain:

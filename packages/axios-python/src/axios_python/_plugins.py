@@ -122,18 +122,27 @@ class PluginRegistry:
             raise error
         return entry.plugin
 
-    def remove_all(self, client: AxiosPython) -> None:
-        """Uninstall every plugin, last attached first; failures are warned about, not raised."""
+    def remove_all(self, client: AxiosPython) -> list[tuple[str, Exception]]:
+        """Uninstall every plugin, last attached first; returns the failures (name, error)
+        instead of raising, so one failing ``uninstall`` never stops the others."""
+        failures = []
         while self._attached:
             entry = self._attached.pop()
             _undo(entry)
             error = _uninstall(client, entry)
             if error is not None:
-                warnings.warn(
-                    f"uninstall of plugin {entry.name!r} failed: {type(error).__name__}: {error}",
-                    PluginUninstallWarning,
-                    stacklevel=3,
-                )
+                failures.append((entry.name, error))
+        return failures
+
+    @staticmethod
+    def report(failures: list[tuple[str, Exception]]) -> None:
+        """Warn about each failed ``uninstall`` (after everything else was closed)."""
+        for name, error in failures:
+            warnings.warn(
+                f"uninstall of plugin {name!r} failed: {type(error).__name__}: {error}",
+                PluginUninstallWarning,
+                stacklevel=4,
+            )
 
 
 def _undo(entry: _Attached) -> None:

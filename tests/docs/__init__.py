@@ -1,0 +1,1 @@
+"""Tests that execute every code sample of the documentation site."""

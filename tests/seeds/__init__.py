@@ -1,0 +1,1 @@
+"""Every code sample of the five seed posts, run as written against fake third-party APIs."""

@@ -1,0 +1,5 @@
+# Seed post 03-best-practices.txt, section "2. Set Reasonable Timeouts" (sample 3).
+# mypy: ignore-errors
+# ruff: noqa
+# fmt: off
+api = axios_python.create({"base_url": "https://service.local"})
