@@ -9,6 +9,7 @@ import pytest
 
 import axios_python
 from axios_python import ConfigError
+from axios_python.testing import LocalServer
 
 from .conftest import Caller
 
@@ -197,3 +198,30 @@ def test_config_is_a_snapshot(make: Callable[..., Caller]) -> None:
 def test_relative_url_without_base_url_is_a_config_error() -> None:
     with axios_python.create() as api, pytest.raises(ConfigError, match="'/users' is relative"):
         api.get("/users")
+
+
+def test_params_add_to_the_urls_own_query(call: Caller) -> None:
+    echoed = call.get("/echo?page=2", params={"q": "x"}).data
+    assert echoed["query"] == {"page": ["2"], "q": ["x"]}
+
+
+def test_credentials_never_follow_a_redirect_to_another_origin(
+    make: Callable[..., Caller], srv: LocalServer
+) -> None:
+    with LocalServer() as other:
+        call = make(
+            {
+                "headers": {"X-Api-Key": "k", "Authorization": "Bearer t", "X-Trace": "kept"},
+                "cookies": {"sid": "s"},
+            }
+        )
+        response = call.get("/redirect", params={"to": other.url("/echo")})
+        assert response.status_code == 200
+        received = other.requests[0]
+        assert received.header("x-api-key") is None
+        assert received.header("authorization") is None
+        assert received.header("cookie") is None
+        assert received.header("x-trace") == "kept"
+        # a redirect within the origin keeps them
+        same = call.get("/redirect", params={"to": "/echo"}).data["headers"]
+        assert same["x-api-key"] == "k" and same["authorization"] == "Bearer t"

@@ -86,3 +86,17 @@ def test_closed_client_refuses_requests(call: Caller) -> None:
         call.api.close()
     with pytest.raises(AxiosPythonError, match="closed"):
         call.get("/json")
+
+
+def test_secrets_in_urls_never_reach_messages(call: Caller) -> None:
+    response = call.get("/status/500?api_key=SECRET&page=2")
+    with pytest.raises(HTTPStatusError) as info:
+        response.raise_for_status()
+    assert "SECRET" not in str(info.value) and "api_key=***" in str(info.value)
+    assert "page=2" in str(info.value)
+    with pytest.raises(axios_python.TimeoutError) as timeout:
+        call.get("/stall", params={"seconds": "3", "token": "SECRET"}, timeout=0.2)
+    assert "SECRET" not in str(timeout.value) and "token=***" in str(timeout.value)
+    with pytest.raises(HTTPStatusError) as rejected:
+        call.get("/status/404?signature=SECRET", validate_status=lambda s: s < 400)
+    assert "SECRET" not in str(rejected.value)

@@ -196,3 +196,12 @@ def test_listing_in_a_fresh_process_imports_nothing(fake_plugins: Path) -> None:
     result = json.loads(out.stdout)
     assert "fake" in result["names"] and "broken" in result["names"]
     assert result["modules"] == []
+
+
+def test_autoload_false_keeps_process_wide_plugins_away(
+    fake_plugins: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AXIOS_PYTHON_PLUGINS", "fake")
+    with axios_python.create(autoload=False) as internal, axios_python.create() as normal:
+        assert internal.plugins == ()
+        assert len(normal.plugins) == 1

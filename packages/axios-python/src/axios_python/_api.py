@@ -47,14 +47,17 @@ _default: AxiosPython | None = None
 _default_lock = threading.Lock()
 
 
-def create(config: Mapping[str, Any] | None = None) -> AxiosPython:
+def create(config: Mapping[str, Any] | None = None, *, autoload: bool = True) -> AxiosPython:
     """Create a configured instance; every key can still be overridden on each call.
 
     ::
 
         api = axios_python.create({"base_url": "https://api.example.com", "timeout": 5.0})
+
+    ``autoload=False`` skips process-wide plugins and hooks (``AXIOS_PYTHON_PLUGINS``): use it
+    for clients a plugin creates for itself.
     """
-    return AxiosPython(config)
+    return AxiosPython(config, autoload=autoload)
 
 
 def default_instance() -> AxiosPython:

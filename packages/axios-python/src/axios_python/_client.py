@@ -39,9 +39,12 @@ class AxiosPython:
 
     Create one per upstream service with ``axios_python.create(config)``; close it with
     ``close()`` / ``aclose()`` or use it as a (async) context manager.
+
+    ``autoload=False`` keeps process-wide plugins (``AXIOS_PYTHON_PLUGINS``) and hooks away
+    from this client: for clients a plugin creates for its own use (e.g. to fetch tokens).
     """
 
-    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, config: Mapping[str, Any] | None = None, *, autoload: bool = True) -> None:
         defaults = normalize_defaults(config)
         plugins = defaults.pop("plugins", None)
         defaults["plugins"] = None
@@ -67,9 +70,10 @@ class AxiosPython:
                     self.plugin(item[0], **item[1])
                 else:
                     self.plugin(item)
-        from ._discovery import discovery
+        if autoload:
+            from ._discovery import discovery
 
-        discovery.client_created(self)
+            discovery.client_created(self)
 
     # -- configuration --------------------------------------------------------------------
 

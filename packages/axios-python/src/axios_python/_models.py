@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from ._exceptions import HTTPStatusError
+from ._redact import redact_url
 from ._types import Config
 
 __all__ = ["Response"]
@@ -160,7 +161,7 @@ class Response(httpx.Response):
         if self.ok:
             return self
         request = self._request
-        where = f" for {request.method} {request.url}" if request is not None else ""
+        where = f" for {request.method} {redact_url(request.url)}" if request is not None else ""
         reason = f" {self.reason_phrase}" if self.reason_phrase else ""
         raise HTTPStatusError(
             f"HTTP {self.status_code}{reason}{where}",

@@ -22,6 +22,8 @@ from ._exceptions import (
 )
 from ._hooks import as_hook, call_async, call_sync
 from ._models import Response
+from ._redact import redact_url
+from ._redirects import ORIGIN, origin_of
 from ._types import Config
 
 if TYPE_CHECKING:
@@ -41,7 +43,7 @@ def translate_error(
         return CancelError(token.reason or "Request cancelled", config=config, request=request)
     message = str(exc) or type(exc).__name__
     if request is not None and isinstance(exc, httpx.HTTPError):
-        message = f"{message} ({request.method} {request.url})"
+        message = f"{message} ({request.method} {redact_url(request.url)})"
     error: AxiosPythonError
     if isinstance(exc, httpx.TimeoutException):
         error = TimeoutError(message, config=config, request=request)
@@ -112,14 +114,21 @@ def _build(
     client: httpx.Client | httpx.AsyncClient, ctx: Config, transformed: Any
 ) -> httpx.Request:
     try:
+        url = httpx.URL(ctx["url"])
+        params = ctx["params"]
+        if params and url.query:
+            # like axios: params add to the URL's own query string instead of replacing it
+            url, params = url.copy_merge_params(params), None
+        extensions = dict(ctx["extensions"]) if ctx["extensions"] else {}
+        extensions[ORIGIN] = origin_of(url)
         return client.build_request(
             ctx["method"],
-            ctx["url"],
-            params=ctx["params"],
+            url,
+            params=params,
             headers=ctx["headers"],
             cookies=ctx["cookies"],
             timeout=ctx["timeout"],
-            extensions=dict(ctx["extensions"]) if ctx["extensions"] else None,
+            extensions=extensions,
             **_body(ctx, transformed),
         )
     except _HTTPX_ERRORS as exc:
@@ -128,7 +137,8 @@ def _build(
         if isinstance(exc, AxiosPythonError):
             raise
         raise ConfigError(
-            f"cannot build the request {ctx['method']} {ctx['url']}: {exc}", config=ctx
+            f"cannot build the request {ctx['method']} {redact_url(ctx['url'])}: {exc}",
+            config=ctx,
         ) from exc
 
 
@@ -140,7 +150,7 @@ def _finish(raw: httpx.Response, ctx: Config) -> Response:
             response.close()
         raise HTTPStatusError(
             f"HTTP {response.status_code} {response.reason_phrase} rejected by validate_status "
-            f"({ctx['method']} {raw.request.url})",
+            f"({ctx['method']} {redact_url(raw.request.url)})",
             response=response,
             config=ctx,
             request=raw.request,

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from ._config import CLIENT_KEYS
+from ._redirects import async_guard, sync_guard
 from ._types import Config
 
 __all__ = ["Transports", "transport_wrappers", "user_agent"]
@@ -55,8 +56,9 @@ def _ssl_context(config: Config) -> ssl.SSLContext:
     return context
 
 
-def _client_options(config: Config, jar: httpx.Cookies) -> dict[str, Any]:
+def _client_options(config: Config, jar: httpx.Cookies, *, is_async: bool) -> dict[str, Any]:
     return {
+        "event_hooks": {"request": [async_guard if is_async else sync_guard]},
         "cookies": jar,
         "headers": {"User-Agent": user_agent()},
         "trust_env": config["trust_env"],
@@ -137,7 +139,9 @@ class Transports:
                 pool._network_backend = TrackedBackend(backend)  # type: ignore[union-attr]
         for wrap in transport_wrappers:
             transport = wrap(transport)
-        client = httpx.Client(transport=transport, **_client_options(config, self.cookies))
+        client = httpx.Client(
+            transport=transport, **_client_options(config, self.cookies, is_async=False)
+        )
         self._share_jar(client)
         return client
 
@@ -179,7 +183,9 @@ class Transports:
             )
         for wrap in transport_wrappers:
             transport = wrap(transport)
-        client = httpx.AsyncClient(transport=transport, **_client_options(config, self.cookies))
+        client = httpx.AsyncClient(
+            transport=transport, **_client_options(config, self.cookies, is_async=True)
+        )
         self._share_jar(client)
         return client
 

@@ -1,0 +1,416 @@
+"""Where credentials come from: a fixed value, a provider, or an OAuth2 token endpoint."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from axios_python import AxiosPython, AxiosPythonError, Response
+
+from ._errors import AuthError
+from ._flight import SingleFlight
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Source(Protocol):
+        """What the middleware asks for credentials."""
+
+        refreshable: bool
+        async_only: bool
+
+        def get_sync(self) -> tuple[int, str]: ...
+        async def get_async(self) -> tuple[int, str]: ...
+        def refresh_sync(self, seen: int) -> str: ...
+        async def refresh_async(self, seen: int) -> str: ...
+        def close(self) -> None: ...
+
+
+__all__ = ["ClientCredentialsSource", "ProviderSource", "StaticSource", "check_credential"]
+
+log = logging.getLogger("axios_python.auth")
+
+#: The clock token lifetimes are measured with (a module attribute so tests can move time on).
+clock = time.monotonic
+
+_FORBIDDEN = frozenset("\r\n\x00")
+
+
+def check_credential(value: Any, what: str) -> str:
+    """``value`` if it can go into a header or query string; the error never shows it."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, got a {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{what} is empty")
+    if _FORBIDDEN & set(value):
+        raise ValueError(f"{what} contains a line break or NUL character")
+    return value
+
+
+class StaticSource:
+    """A credential that never changes."""
+
+    refreshable = False
+    async_only = False
+
+    def __init__(self, value: str, what: str) -> None:
+        self._value = check_credential(value, what)
+
+    def get_sync(self) -> tuple[int, str]:
+        return 0, self._value
+
+    async def get_async(self) -> tuple[int, str]:
+        return 0, self._value
+
+    def refresh_sync(self, seen: int) -> str:
+        return self._value
+
+    async def refresh_async(self, seen: int) -> str:
+        return self._value
+
+    def close(self) -> None:
+        pass
+
+
+def _is_coroutine_function(fn: Any) -> bool:
+    if inspect.iscoroutinefunction(fn):
+        return True
+    call = getattr(fn, "__call__", None)  # noqa: B004 - instances with async __call__
+    return call is not None and inspect.iscoroutinefunction(call)
+
+
+def _accepts_refresh(fn: Callable[..., Any] | None) -> bool:
+    """Whether ``fn(refresh=True)`` is a valid call."""
+    if fn is None:
+        return False
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    for parameter in parameters:
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            return True
+        if parameter.name == "refresh" and parameter.kind in (
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            inspect.Parameter.KEYWORD_ONLY,
+        ):
+            return True
+    return False
+
+
+def provider_forms(provider: Any) -> tuple[Callable[..., Any] | None, Callable[..., Any]]:
+    """The form of ``provider`` for sync calls (``None`` if it has none) and for async calls."""
+    sync_form = getattr(provider, "sync", None)
+    async_form = getattr(provider, "async_", None)
+    if callable(sync_form) and callable(async_form):
+        return sync_form, async_form
+    if not callable(provider):
+        raise TypeError(
+            "token_provider must be a function, an async function or a "
+            f"Dual(sync=..., async_=...) of both; got a {type(provider).__name__}"
+        )
+    if _is_coroutine_function(provider):
+        return None, provider
+    return provider, provider
+
+
+class ProviderSource:
+    """A provider asked on every attempt; ``refresh=True`` (when it accepts the keyword) after
+    a 401, once for all the requests that failed with the same token."""
+
+    refreshable = True
+
+    def __init__(self, provider: Any) -> None:
+        self._sync, self._async = provider_forms(provider)
+        self._sync_hint = _accepts_refresh(self._sync)
+        self._async_hint = _accepts_refresh(self._async)
+        self.async_only = self._sync is None
+        self._flight: SingleFlight[str] = SingleFlight()
+
+    def _call_sync(self, refresh: bool) -> str:
+        assert self._sync is not None
+        value = self._sync(refresh=True) if refresh and self._sync_hint else self._sync()
+        if inspect.isawaitable(value):
+            if inspect.iscoroutine(value):
+                value.close()
+            raise TypeError(
+                "token_provider returned an awaitable in a sync call: declare it `async def` "
+                "or pass Dual(sync=..., async_=...)"
+            )
+        return check_credential(value, "the token_provider's token")
+
+    async def _call_async(self, refresh: bool) -> str:
+        value = self._async(refresh=True) if refresh and self._async_hint else self._async()
+        if inspect.isawaitable(value):
+            value = await value
+        return check_credential(value, "the token_provider's token")
+
+    def get_sync(self) -> tuple[int, str]:
+        seen = self._flight.snapshot()[0]  # before asking: a refresh landing meanwhile counts
+        return seen, self._call_sync(False)
+
+    async def get_async(self) -> tuple[int, str]:
+        seen = self._flight.snapshot()[0]
+        return seen, await self._call_async(False)
+
+    def refresh_sync(self, seen: int) -> str:
+        return self._flight.run_sync(seen, lambda: self._call_sync(True))[1]
+
+    async def refresh_async(self, seen: int) -> str:
+        return (await self._flight.run_async(seen, lambda: self._call_async(True)))[1]
+
+    def close(self) -> None:
+        pass
+
+
+# -- OAuth2 client credentials ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Token:
+    value: str
+    refresh_at: float | None  # clock() deadlines; None: no expiry announced
+    expires_at: float | None
+
+    def fresh(self, now: float) -> bool:
+        return self.refresh_at is None or now < self.refresh_at
+
+    def usable(self, now: float) -> bool:
+        return self.expires_at is None or now < self.expires_at
+
+
+def public_url(url: str) -> str:
+    """``url`` without user info, query or fragment: safe to show in a message."""
+    try:
+        parsed = httpx.URL(url)
+        return str(parsed.copy_with(userinfo=b"", query=None, fragment=None))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "<invalid URL>"
+
+
+_AUTH_METHODS = ("client_secret_post", "client_secret_basic")
+
+
+def _number(name: str, value: Any, minimum: float = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
+        raise ValueError(f"{name} must be a number >= {minimum:g}, got {value!r}")
+    return float(value)
+
+
+def _scope(scope: str | Iterable[str] | None) -> str | None:
+    if scope is None:
+        return None
+    if isinstance(scope, str):
+        return scope
+    items = list(scope)
+    if not all(isinstance(s, str) for s in items):
+        raise TypeError(f"scope must be a str or an iterable of str, got {scope!r}")
+    return " ".join(items)
+
+
+def _scrub(text: str, secret: str) -> str:
+    return text.replace(secret, "***") if secret else text
+
+
+def _expires_in(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if value > 0 else None
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if number > 0 else None
+    return None
+
+
+class ClientCredentialsSource:
+    """The OAuth2 client credentials grant (RFC 6749 §4.4), token kept until ``refresh_margin``
+    seconds before it expires, fetched by one caller at a time with its own bare client."""
+
+    refreshable = True
+    async_only = False
+
+    def __init__(
+        self,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        scope: str | Iterable[str] | None,
+        audience: str | None,
+        refresh_margin: float,
+        timeout: float,
+        auth_method: str,
+        extra_params: dict[str, str] | None,
+    ) -> None:
+        if not isinstance(token_url, str) or not token_url.startswith(("https://", "http://")):
+            raise ValueError(
+                f"token_url must be an absolute http(s) URL, got {public_url(str(token_url))!r}"
+            )
+        self.token_url = token_url
+        self.shown_url = public_url(token_url)
+        self.client_id = check_credential(client_id, "client_id")
+        self._secret = check_credential(client_secret, "client_secret")
+        self.scope = _scope(scope)
+        if audience is not None and not isinstance(audience, str):
+            raise TypeError(f"audience must be a str or None, got {type(audience).__name__}")
+        self.audience = audience
+        self.refresh_margin = _number("refresh_margin", refresh_margin)
+        self.timeout = _number("timeout", timeout)
+        if auth_method not in _AUTH_METHODS:
+            raise ValueError(
+                f"auth_method must be one of {', '.join(map(repr, _AUTH_METHODS))}, "
+                f"got {auth_method!r}"
+            )
+        self.auth_method = auth_method
+        if extra_params is not None and not (
+            isinstance(extra_params, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in extra_params.items())
+        ):
+            raise TypeError("extra_params must be a dict of str to str or None")
+        self.extra_params = dict(extra_params or {})
+        self._flight: SingleFlight[_Token] = SingleFlight()
+        self._http: AxiosPython | None = None
+        self._http_lock = threading.Lock()
+
+    # -- the token endpoint -------------------------------------------------------------------
+
+    def _client(self) -> AxiosPython:
+        with self._http_lock:
+            if self._http is None or self._http.is_closed:
+                # a bare instance of its own: the user's interceptors, middleware and plugins,
+                # and process-wide ones (autoload=False), never see the client secret; a
+                # redirect is an error, never followed
+                self._http = AxiosPython(
+                    {"timeout": self.timeout, "follow_redirects": False}, autoload=False
+                )
+            return self._http
+
+    def _request(self) -> dict[str, Any]:
+        form = {"grant_type": "client_credentials", **self.extra_params}
+        if self.scope:
+            form["scope"] = self.scope
+        if self.audience:
+            form["audience"] = self.audience
+        headers = {"Accept": "application/json"}
+        auth: tuple[str, str] | None = None
+        if self.auth_method == "client_secret_post":
+            form["client_id"] = self.client_id
+            form["client_secret"] = self._secret
+        else:
+            auth = (self.client_id, self._secret)
+        return {"data": form, "headers": headers, "auth": auth}
+
+    def _failed(self, exc: AxiosPythonError) -> AuthError:
+        # the cause keeps its type, message and traceback, not the request (it holds the secret)
+        exc.config = None
+        exc.request = None
+        reason = _scrub(f"{type(exc).__name__}: {exc}", self._secret)
+        error = AuthError(f"token request to {self.shown_url} failed: {reason}", url=self.shown_url)
+        error.__cause__ = exc
+        return error
+
+    def _token(self, response: Response, sent_at: float) -> _Token:
+        status = response.status_code
+        data: Any = None
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not 200 <= status < 300:
+            detail = ""
+            if isinstance(data, dict) and isinstance(data.get("error"), str):
+                detail = f" ({_scrub(data['error'][:100], self._secret)})"
+            raise AuthError(
+                f"token endpoint {self.shown_url} answered HTTP {status} "
+                f"{response.reason_phrase}{detail}",
+                url=self.shown_url,
+                status_code=status,
+            )
+        token = data.get("access_token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise AuthError(
+                f"token endpoint {self.shown_url} answered HTTP {status} without an access_token",
+                url=self.shown_url,
+                status_code=status,
+            )
+        check_credential(token, "the access_token")
+        lifetime = _expires_in(data.get("expires_in"))
+        if lifetime is None:
+            return _Token(token, None, None)
+        margin = min(self.refresh_margin, lifetime / 2)
+        expires_at = sent_at + lifetime
+        return _Token(token, expires_at - margin, expires_at)
+
+    def _fetch_sync(self) -> _Token:
+        sent_at = clock()
+        try:
+            response = self._client().post(self.token_url, **self._request())
+        except AxiosPythonError as exc:
+            raise self._failed(exc) from exc
+        return self._token(response, sent_at)
+
+    async def _fetch_async(self) -> _Token:
+        sent_at = clock()
+        try:
+            response = await self._client().async_post(self.token_url, **self._request())
+        except AxiosPythonError as exc:
+            raise self._failed(exc) from exc
+        return self._token(response, sent_at)
+
+    # -- Source -------------------------------------------------------------------------------
+
+    def _ahead_failed(self, error: AuthError) -> None:
+        log.warning("refreshing the OAuth2 token ahead of its expiry failed: %s", error)
+
+    def get_sync(self) -> tuple[int, str]:
+        seen, token = self._flight.snapshot()
+        now = clock()
+        if token is not None and token.usable(now):
+            if token.fresh(now) or self._flight.busy:
+                return seen, token.value  # fresh, or still valid while another caller refreshes
+            try:
+                generation, token = self._flight.run_sync(seen, self._fetch_sync)
+            except AuthError as error:
+                self._ahead_failed(error)
+                return seen, token.value
+            return generation, token.value
+        generation, token = self._flight.run_sync(seen, self._fetch_sync)
+        return generation, token.value
+
+    async def get_async(self) -> tuple[int, str]:
+        seen, token = self._flight.snapshot()
+        now = clock()
+        if token is not None and token.usable(now):
+            if token.fresh(now) or self._flight.busy:
+                return seen, token.value
+            try:
+                generation, token = await self._flight.run_async(seen, self._fetch_async)
+            except AuthError as error:
+                self._ahead_failed(error)
+                return seen, token.value
+            return generation, token.value
+        generation, token = await self._flight.run_async(seen, self._fetch_async)
+        return generation, token.value
+
+    def refresh_sync(self, seen: int) -> str:
+        return self._flight.run_sync(seen, self._fetch_sync)[1].value
+
+    async def refresh_async(self, seen: int) -> str:
+        return (await self._flight.run_async(seen, self._fetch_async))[1].value
+
+    def close(self) -> None:
+        with self._http_lock:
+            http, self._http = self._http, None
+        if http is not None:
+            http.close()

@@ -1,0 +1,24 @@
+"""LoggerPlugin passes the core's conformance kit, quiet and verbose."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from axios_python_plugin_logger import LoggerPlugin
+
+from axios_python.testing import PluginConformance
+
+
+class TestLoggerConformance(PluginConformance):
+    def make_plugin(self) -> Any:
+        return LoggerPlugin()
+
+
+class TestVerboseLoggerConformance(PluginConformance):
+    def make_plugin(self) -> Any:
+        logger = logging.getLogger("axios_python.logger.conformance")
+        logger.addHandler(logging.NullHandler())
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False
+        return LoggerPlugin(level=logging.DEBUG, logger=logger, log_headers=True, log_bodies=True)
