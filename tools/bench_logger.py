@@ -35,11 +35,11 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
-from axios_python_plugin_logger import LoggerPlugin
 
 import axios_python
 from axios_python import AxiosPython, Config, Dual, Response
 from axios_python.testing import LocalServer
+from axios_python_plugin_logger import LoggerPlugin
 
 __all__ = ["main", "run"]
 

@@ -225,3 +225,14 @@ def test_credentials_never_follow_a_redirect_to_another_origin(
         # a redirect within the origin keeps them
         same = call.get("/redirect", params={"to": "/echo"}).data["headers"]
         assert same["x-api-key"] == "k" and same["authorization"] == "Bearer t"
+
+
+def test_request_url_is_what_goes_on_the_wire(call: Caller) -> None:
+    config = {
+        "base_url": "https://api.example.com/v1/",
+        "url": "/users?page=2",
+        "params": {"q": "x"},
+    }
+    assert str(axios_python.request_url(config)) == "https://api.example.com/v1/users?page=2&q=x"
+    response = call.get("/echo?page=2", params={"q": "x"})
+    assert axios_python.request_url(response.config) == response.request.url

@@ -19,6 +19,7 @@ PUBLIC = {
     "request", "get", "post", "put", "patch", "delete", "head", "options",
     "async_request", "async_get", "async_post", "async_put", "async_patch", "async_delete",
     "async_head", "async_options", "create", "default_instance", "spread",
+    "AsyncNext", "SyncNext", "request_url",
 }  # fmt: skip
 
 

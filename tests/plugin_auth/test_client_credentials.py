@@ -10,10 +10,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from axios_python_plugin_auth import AuthError, AuthPlugin, _sources
 
 import axios_python
 from axios_python import AxiosPythonError
+from axios_python_plugin_auth import AuthError, AuthPlugin, _sources
 
 from ._auth_server import CLIENT_ID, CLIENT_SECRET, AuthServer
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from axios_python_plugin_auth import AuthPlugin
-
 from axios_python import Dual
 from axios_python.testing import PluginConformance
+from axios_python_plugin_auth import AuthPlugin
 
 
 class TestStaticTokenConformance(PluginConformance):

@@ -8,11 +8,11 @@ import threading
 from typing import Any, cast
 
 import pytest
-from axios_python_plugin_auth import AuthPlugin
 
 import axios_python
 from axios_python import Dual, FixedDelay
 from axios_python.testing import LocalServer
+from axios_python_plugin_auth import AuthPlugin
 
 
 def client(srv: LocalServer, plugin: AuthPlugin, **config: Any) -> axios_python.AxiosPython:
@@ -158,16 +158,24 @@ def test_a_sync_provider_returning_an_awaitable_in_a_sync_call_is_an_error(
         return "never"
 
     api = client(srv, AuthPlugin(token_provider=lambda: fetch()))
-    with pytest.raises(TypeError, match="returned an awaitable in a sync call"):
+    # the call's credential is asked for by the plugin's request interceptor: its failure
+    # surfaces as the core's InterceptorError, chaining the provider's error
+    with pytest.raises(
+        axios_python.InterceptorError, match="returned an awaitable in a sync call"
+    ) as info:
         api.get("/echo")
+    assert isinstance(info.value.__cause__, TypeError)
     assert srv.requests == []
     api.close()
 
 
 def test_provider_returning_a_non_string_is_an_error(srv: LocalServer) -> None:
     api = client(srv, AuthPlugin(token_provider=lambda: None))
-    with pytest.raises(TypeError, match="token_provider's token must be a str, got a NoneType"):
+    with pytest.raises(
+        axios_python.InterceptorError, match="token_provider's token must be a str, got a NoneType"
+    ) as info:
         api.get("/echo")
+    assert isinstance(info.value.__cause__, TypeError)
     api.close()
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points, version
 
+import axios_python
 import axios_python_plugin_auth
 from axios_python_plugin_auth import AuthPlugin
-
-import axios_python
 
 
 def test_exports_and_version() -> None:

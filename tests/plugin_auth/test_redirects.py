@@ -7,10 +7,10 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from axios_python_plugin_auth import AuthPlugin
 
 import axios_python
 from axios_python.testing import LocalServer
+from axios_python_plugin_auth import AuthPlugin
 
 PLUGINS: dict[str, tuple[Callable[[], AuthPlugin], str, str]] = {
     "bearer": (lambda: AuthPlugin(token="b-token"), "authorization", "Bearer b-token"),

@@ -8,10 +8,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from axios_python_plugin_auth import AuthPlugin
-
 import axios_python
 from axios_python import Dual
+from axios_python_plugin_auth import AuthPlugin
 
 from ._auth_server import AuthServer
 

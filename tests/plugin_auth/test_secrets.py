@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from axios_python_plugin_auth import AuthPlugin
-from axios_python_plugin_logger import LoggerPlugin
 
 import axios_python
 from axios_python import FixedDelay
 from axios_python.testing import LocalServer
+from axios_python_plugin_auth import AuthPlugin
+from axios_python_plugin_logger import LoggerPlugin
 
 from ._auth_server import CLIENT_ID, CLIENT_SECRET, AuthServer
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from axios_python_plugin_logger import LoggerPlugin
-
 from axios_python.testing import PluginConformance
+from axios_python_plugin_logger import LoggerPlugin
 
 
 class TestLoggerConformance(PluginConformance):

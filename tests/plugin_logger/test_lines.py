@@ -8,11 +8,11 @@ import re
 from typing import Any
 
 import pytest
-from axios_python_plugin_logger import LoggerPlugin
 
 import axios_python
 from axios_python import FixedDelay, Response
 from axios_python.testing import LocalServer
+from axios_python_plugin_logger import LoggerPlugin
 
 from .conftest import Capture
 

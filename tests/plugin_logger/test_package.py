@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points, version
 
+import axios_python
 import axios_python_plugin_logger
 from axios_python_plugin_logger import LoggerPlugin
-
-import axios_python
 
 
 def test_exports_and_version() -> None:

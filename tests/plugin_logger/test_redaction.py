@@ -7,10 +7,10 @@ import logging
 from typing import Any
 
 import pytest
-from axios_python_plugin_logger import LoggerPlugin
 
 import axios_python
 from axios_python.testing import LocalServer
+from axios_python_plugin_logger import LoggerPlugin
 
 from .conftest import Capture
 

@@ -6,12 +6,12 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from axios_python_plugin_template import TemplatePlugin
 
 import axios_python
 import axios_python.plugins
 from axios_python import FixedDelay
 from axios_python.testing import LocalServer
+from axios_python_plugin_template import TemplatePlugin
 
 
 @pytest.fixture

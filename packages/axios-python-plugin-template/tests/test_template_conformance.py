@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from axios_python_plugin_template import TemplatePlugin
-
 from axios_python.testing import PluginConformance
+from axios_python_plugin_template import TemplatePlugin
 
 
 class TestTemplateConformance(PluginConformance):

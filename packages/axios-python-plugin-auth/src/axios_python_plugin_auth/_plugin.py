@@ -191,6 +191,8 @@ class AuthPlugin:
         self._repr = shown
         self._lock = threading.Lock()
         self._attached = 0
+        #: the config key carrying the credential a call started with (one per plugin object)
+        self._call_key = f"axios_python_plugin_auth.{id(self)}"
 
     @classmethod
     def _build(
@@ -291,11 +293,17 @@ class AuthPlugin:
     # -- plugin contract ----------------------------------------------------------------------
 
     def attach(self, client: AxiosPython) -> None:
-        """Register the attempt-scope middleware that sets the credential."""
+        """Register a request interceptor that puts the call's credential on the config (so
+        call-scoped keys, such as a cache's or dedupe's, tell users apart) and the
+        attempt-scope middleware that sets a credential on every attempt."""
         if self._source.async_only:
-            # an async-only provider: the core runs this form on its loop in sync calls
+            # an async-only provider: the core runs these forms on its loop in sync calls
+            client.interceptors.request.use(self._identify_async)
             client.use(self._attempt_async, scope="attempt")
         else:
+            client.interceptors.request.use(
+                Dual(sync=self._identify_sync, async_=self._identify_async)
+            )
             client.use(Dual(sync=self._attempt_sync, async_=self._attempt_async), scope="attempt")
         with self._lock:
             self._attached += 1
@@ -324,8 +332,28 @@ class AuthPlugin:
         )
         return True
 
-    def _attempt_sync(self, ctx: Config, next_fn: SyncNext) -> Response:
+    # The credential a call starts with is asked for once, by the request interceptor, and
+    # used by the first attempt; every later attempt asks the source again.
+
+    def _identify_sync(self, config: Config) -> Config:
         seen, credential = self._source.get_sync()
+        return self._identified(config, seen, credential)
+
+    async def _identify_async(self, config: Config) -> Config:
+        seen, credential = await self._source.get_async()
+        return self._identified(config, seen, credential)
+
+    def _identified(self, config: Config, seen: int, credential: str) -> Config:
+        config = self._placement.apply(config, credential)
+        config[self._call_key] = (seen, credential)
+        return config
+
+    def _first(self, ctx: Config) -> tuple[int, str] | None:
+        found: tuple[int, str] | None = ctx.get(self._call_key)
+        return found if found is not None and ctx.get("attempt", 1) == 1 else None
+
+    def _attempt_sync(self, ctx: Config, next_fn: SyncNext) -> Response:
+        seen, credential = self._first(ctx) or self._source.get_sync()
         fresh = credential
         try:
             response = self._send_sync(ctx, next_fn, credential)
@@ -341,7 +369,7 @@ class AuthPlugin:
             raise
 
     async def _attempt_async(self, ctx: Config, next_fn: AsyncNext) -> Response:
-        seen, credential = await self._source.get_async()
+        seen, credential = self._first(ctx) or await self._source.get_async()
         fresh = credential
         try:
             response = await self._send_async(ctx, next_fn, credential)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from axios_python import AxiosPython, Config, Dual, Response
-from axios_python._types import AsyncNext, SyncNext
+from axios_python import AsyncNext, AxiosPython, Config, Dual, Response, SyncNext
 
 __all__ = ["TemplatePlugin"]
 

@@ -61,12 +61,14 @@ from ._hooks import Dual
 from ._models import Response
 from ._plugins import Plugin, PluginUninstallWarning
 from ._retry import ExponentialBackoff, FixedBackoff, FixedDelay, LinearBackoff, RetryStrategy
-from ._types import Config, RequestOptions
+from ._send import request_url
+from ._types import AsyncNext, Config, RequestOptions, SyncNext
 from ._version import __version__
 
 # ``all`` is reachable as ``axios_python.all`` but left out of ``__all__`` on purpose:
 # ``from axios_python import *`` must not shadow the builtin.
 __all__ = [
+    "AsyncNext",
     "AxiosPython",
     "AxiosPythonError",
     "CancelError",
@@ -92,6 +94,7 @@ __all__ = [
     "Response",
     "RetryError",
     "RetryStrategy",
+    "SyncNext",
     "TimeoutError",
     "TooManyRedirects",
     "UnknownPluginError",
@@ -114,6 +117,7 @@ __all__ = [
     "post",
     "put",
     "request",
+    "request_url",
     "spread",
 ]
 

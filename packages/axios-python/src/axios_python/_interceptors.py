@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from ._exceptions import AxiosPythonError, InterceptorError
-from ._hooks import Hook, as_hook, call_async, call_sync
+from ._hooks import Dual, Hook, as_hook, call_async, call_sync
 
 __all__ = ["InterceptorManager", "Interceptors", "run_chain_async", "run_chain_sync"]
 
@@ -39,8 +39,8 @@ class InterceptorManager:
 
     def use(
         self,
-        on_fulfilled: Callable[..., Any] | None = None,
-        on_rejected: Callable[..., Any] | None = None,
+        on_fulfilled: Callable[..., Any] | Dual | None = None,
+        on_rejected: Callable[..., Any] | Dual | None = None,
     ) -> int:
         """Register an interceptor; returns an id for ``eject``."""
         if on_fulfilled is None and on_rejected is None:

@@ -29,7 +29,7 @@ from ._types import Config
 if TYPE_CHECKING:
     from ._transport import Transports
 
-__all__ = ["send_async", "send_sync", "translate_error", "translate_errors"]
+__all__ = ["request_url", "send_async", "send_sync", "translate_error", "translate_errors"]
 
 _UNTRANSFORMED: Any = object()
 
@@ -110,21 +110,28 @@ async def _transformed_async(ctx: Config) -> Any:
     return value
 
 
+def request_url(config: Config) -> httpx.URL:
+    """The URL a request made with ``config`` is sent to: ``url`` joined to ``base_url``, and
+    ``params`` added to the URL's own query string (as axios does; httpx alone would replace
+    it). Cache and de-duplication keys built from it match what goes on the wire.
+    """
+    from ._config import resolve_url
+
+    url = httpx.URL(resolve_url(config.get("base_url"), config.get("url")))
+    params = config.get("params")
+    return url.copy_merge_params(params) if params else url
+
+
 def _build(
     client: httpx.Client | httpx.AsyncClient, ctx: Config, transformed: Any
 ) -> httpx.Request:
     try:
-        url = httpx.URL(ctx["url"])
-        params = ctx["params"]
-        if params and url.query:
-            # like axios: params add to the URL's own query string instead of replacing it
-            url, params = url.copy_merge_params(params), None
+        url = request_url(ctx)
         extensions = dict(ctx["extensions"]) if ctx["extensions"] else {}
         extensions[ORIGIN] = origin_of(url)
         return client.build_request(
             ctx["method"],
             url,
-            params=params,
             headers=ctx["headers"],
             cookies=ctx["cookies"],
             timeout=ctx["timeout"],

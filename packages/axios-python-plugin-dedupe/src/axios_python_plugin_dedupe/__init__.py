@@ -1,0 +1,21 @@
+"""axios-python-plugin-dedupe: concurrent identical requests share one upstream call.
+
+::
+
+    import axios_python
+    from axios_python_plugin_dedupe import DedupePlugin
+
+    api = axios_python.create({"base_url": "https://api.example.com"})
+    api.plugin(DedupePlugin())
+    # 100 tasks asking for /config at once: one request reaches the server
+    await asyncio.gather(*(api.async_get("/config") for _ in range(100)))
+
+The entry point ``dedupe`` also lets ``create({"plugins": ["dedupe"]})`` build it by name.
+"""
+
+from __future__ import annotations
+
+from ._plugin import DEFAULT_VARY_HEADERS, DedupePlugin, DedupeStats
+from ._version import __version__
+
+__all__ = ["DEFAULT_VARY_HEADERS", "DedupePlugin", "DedupeStats", "__version__"]
