@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, NamedTuple
 
 from ._exceptions import AxiosPythonError, InterceptorError
@@ -90,7 +90,8 @@ class Interceptors:
 
 
 def _config_of(value: Any) -> Any:
-    """The request config a chain value carries (the config itself, or a response's)."""
+    """The request config a chain value carries (the config itself, or a response's or an
+    error's)."""
     if isinstance(value, dict):
         return value
     return getattr(value, "config", None)
@@ -118,6 +119,35 @@ def _returned(value: Any, expected: type, hook: Hook, kind: str) -> Exception | 
     )
 
 
+#: One step of a chain: the hook to call and its argument.
+_Step = tuple[Hook, Any]
+
+
+def _chain(
+    handlers: tuple[Handler, ...],
+    kind: str,
+    expected: type,
+    value: Any,
+    error: Exception | None,
+) -> Generator[_Step, Any, Any]:
+    """The chain's logic, once for both paths: yields each call to make and is sent its result
+    (or thrown its exception); returns the final value or raises the final error."""
+    for handler in handlers:
+        hook = handler.fulfilled if error is None else handler.rejected
+        if hook is None:
+            continue
+        given = error
+        try:
+            value = yield hook, value if given is None else given
+        except Exception as exc:
+            error = _wrap(exc, given, kind, value if given is None else _config_of(given))
+        else:
+            error = _returned(value, expected, hook, kind)
+    if error is not None:
+        raise error
+    return value
+
+
 def run_chain_sync(
     handlers: tuple[Handler, ...],
     kind: str,
@@ -125,26 +155,20 @@ def run_chain_sync(
     value: Any,
     error: Exception | None,
 ) -> Any:
-    """Run ``handlers`` like a promise chain; return the final value or raise the final error."""
-    for handler in handlers:
-        if error is None:
-            if handler.fulfilled is not None:
-                try:
-                    value = call_sync(handler.fulfilled, value)
-                except Exception as exc:
-                    error = _wrap(exc, None, kind, value)
-                else:
-                    error = _returned(value, expected, handler.fulfilled, kind)
-        elif handler.rejected is not None:
+    """Run ``handlers`` like a promise chain: each ``on_fulfilled`` gets the value so far, each
+    ``on_rejected`` the error so far and may recover; return the final value or raise."""
+    steps = _chain(handlers, kind, expected, value, error)
+    try:
+        hook, argument = next(steps)
+        while True:
             try:
-                value = call_sync(handler.rejected, error)
+                result = call_sync(hook, argument)
             except Exception as exc:
-                error = _wrap(exc, error, kind, getattr(error, "config", None))
+                hook, argument = steps.throw(exc)
             else:
-                error = _returned(value, expected, handler.rejected, kind)
-    if error is not None:
-        raise error
-    return value
+                hook, argument = steps.send(result)
+    except StopIteration as done:
+        return done.value
 
 
 async def run_chain_async(
@@ -154,23 +178,16 @@ async def run_chain_async(
     value: Any,
     error: Exception | None,
 ) -> Any:
-    """The async twin of ``run_chain_sync``."""
-    for handler in handlers:
-        if error is None:
-            if handler.fulfilled is not None:
-                try:
-                    value = await call_async(handler.fulfilled, value)
-                except Exception as exc:
-                    error = _wrap(exc, None, kind, value)
-                else:
-                    error = _returned(value, expected, handler.fulfilled, kind)
-        elif handler.rejected is not None:
+    """``run_chain_sync`` for async calls: the same chain, hooks awaited."""
+    steps = _chain(handlers, kind, expected, value, error)
+    try:
+        hook, argument = next(steps)
+        while True:
             try:
-                value = await call_async(handler.rejected, error)
+                result = await call_async(hook, argument)
             except Exception as exc:
-                error = _wrap(exc, error, kind, getattr(error, "config", None))
+                hook, argument = steps.throw(exc)
             else:
-                error = _returned(value, expected, handler.rejected, kind)
-    if error is not None:
-        raise error
-    return value
+                hook, argument = steps.send(result)
+    except StopIteration as done:
+        return done.value
