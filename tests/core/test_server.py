@@ -660,3 +660,43 @@ def test_restart_after_stop() -> None:
     with srv:
         assert httpx.get(srv.url("/json")).status_code == 200
     assert srv.count("/json") == 2
+
+
+# -- custom routes ------------------------------------------------------------------------
+
+
+def test_custom_routes(server: LocalServer, client: httpx.Client) -> None:
+    from axios_python.testing import RecordedRequest, Reply
+
+    seen: list[RecordedRequest] = []
+
+    def users(request: RecordedRequest) -> Reply:
+        seen.append(request)
+        return Reply(201, json={"host": request.header("host")}, headers={"X-Custom": "1"})
+
+    server.route("/users", users)
+    server.route("/files", lambda r: Reply(body="in " + r.path), prefix=True)
+    server.route("/json", lambda r: Reply(body=b"\x00shadowed"))  # ahead of the built-in
+    response = client.post(server.url("/users"), json={"a": 1})
+    assert response.status_code == 201 and response.headers["x-custom"] == "1"
+    assert response.json() == {"host": server.base_url.removeprefix("http://")}
+    assert seen[0].body == b'{"a":1}' and server.count("/users") == 1
+    nested = client.get(server.url("/files/a/b.txt"))
+    assert nested.text == "in /files/a/b.txt"
+    assert nested.headers["content-type"] == "text/plain; charset=utf-8"
+    assert client.get(server.url("/json")).content == b"\x00shadowed"
+    server.remove_route("/json")
+    assert client.get(server.url("/json")).json()["hello"] == "world"
+    with pytest.raises(ValueError, match="starts with '/'"):
+        server.route("users", users)
+
+
+def test_custom_route_drop_delay_and_chunks(server: LocalServer, client: httpx.Client) -> None:
+    from axios_python.testing import Reply
+
+    server.route("/gone", lambda r: Reply(drop=True))
+    server.route("/slow", lambda r: Reply(chunks=[b"ab", b"cd"], chunk_delay=0.05, delay=0.05))
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.get(server.url("/gone"))
+    slow = client.get(server.url("/slow"))
+    assert slow.content == b"abcd" and slow.headers["content-length"] == "4"

@@ -1,4 +1,4 @@
-"""A small loopback server for the auth tests, on the standard library only.
+"""The auth tests' server: two custom routes on the core's LocalServer.
 
 ``/protected`` answers 200 (JSON of the credentials it received) when the request carries one of
 the credentials in ``valid`` and 401 otherwise; ``/token`` is an OAuth2 token endpoint for the
@@ -8,13 +8,13 @@ client credentials grant that issues ``cc-1``, ``cc-2``, ... and makes each one 
 from __future__ import annotations
 
 import base64
-import http.server
-import json
 import threading
 import time
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+
+from axios_python.testing import LocalServer, RecordedRequest, Reply
 
 __all__ = ["AuthServer"]
 
@@ -22,70 +22,19 @@ CLIENT_ID = "svc-reports"
 CLIENT_SECRET = "cs-very-secret-0042"
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _reply(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        parts = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        owner = self.server.owner
-        owner.record(self.command, parts.path, dict(self.headers.items()), query)
-        if parts.path == "/protected":
-            presented = {
-                self.headers.get("Authorization"),
-                self.headers.get("X-Api-Key"),
-                query.get("api_key"),
-            }
-            if presented & owner.valid_credentials():
-                self._reply(200, {"authorization": self.headers.get("Authorization")})
-            else:
-                owner.count("401")
-                self._reply(401, {"error": "unauthorized"}, {"WWW-Authenticate": "Bearer"})
-        elif parts.path == "/token":
-            form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-            status, payload = owner.issue(form, self.headers.get("Authorization"))
-            self._reply(status, payload)
-        else:
-            self._reply(404, {"error": "not found"})
-
-    do_GET = do_POST = do_PUT = do_DELETE = _handle
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, owner: AuthServer) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.owner = owner
-
-
 class AuthServer:
     """The test server; every attribute may be changed by a test (``reset()`` restores it)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._server = _Server(self)
-        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="auth-test-server", daemon=True
-        )
+        self._server = LocalServer()
+        self._server.route("/protected", self._protected)
+        self._server.route("/token", self._token)
         self.reset()
+
+    @property
+    def base_url(self) -> str:
+        return self._server.base_url
 
     def reset(self) -> None:
         with self._lock:
@@ -160,10 +109,29 @@ class AuthServer:
                 payload["expires_in"] = self.expires_in
         return 200, payload
 
+    # -- routes ---------------------------------------------------------------------------
+
+    def _protected(self, request: RecordedRequest) -> Reply:
+        query = {k: v[0] for k, v in request.query.items()}
+        self.record(request.method, request.path, dict(request.headers), query)
+        authorization = request.header("Authorization")
+        presented = {authorization, request.header("X-Api-Key"), query.get("api_key")}
+        if presented & self.valid_credentials():
+            return Reply(json={"authorization": authorization})
+        self.count("401")
+        return Reply(401, json={"error": "unauthorized"}, headers={"WWW-Authenticate": "Bearer"})
+
+    def _token(self, request: RecordedRequest) -> Reply:
+        query = {k: v[0] for k, v in request.query.items()}
+        self.record(request.method, request.path, dict(request.headers), query)
+        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        status, payload = self.issue(form, request.header("Authorization"))
+        return Reply(status, json=payload)
+
     # -- lifecycle ------------------------------------------------------------------------
 
     def __enter__(self) -> AuthServer:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(
@@ -172,6 +140,4 @@ class AuthServer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        self._server.stop()

@@ -11,12 +11,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._redirect import redirect
-from ._server import LocalServer, RecordedRequest
+from ._server import LocalServer, RecordedRequest, Reply, RouteHandler
 
 if TYPE_CHECKING:
     from ._conformance import PluginConformance
 
-__all__ = ["LocalServer", "PluginConformance", "RecordedRequest", "redirect"]
+__all__ = [
+    "LocalServer",
+    "PluginConformance",
+    "RecordedRequest",
+    "Reply",
+    "RouteHandler",
+    "redirect",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -49,6 +49,7 @@ import socket
 import socketserver
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
@@ -57,7 +58,7 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 if TYPE_CHECKING:  # typing.Self is 3.11+; only the type checker needs it
     from typing_extensions import Self
 
-__all__ = ["LocalServer", "RecordedRequest"]
+__all__ = ["LocalServer", "RecordedRequest", "Reply", "RouteHandler"]
 
 _CYCLE = bytes(range(251))
 _MAX_LINE = 65536
@@ -107,6 +108,42 @@ class RecordedRequest:
             if key.lower() == wanted:
                 return value
         return None
+
+
+_NO_JSON: Any = object()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a custom route (:meth:`LocalServer.route`) answers.
+
+    Attributes:
+        status: The status code.
+        body: The body (``str`` is sent UTF-8 encoded).
+        json: When given, the body is this value as JSON (``application/json``).
+        headers: Extra response headers, a mapping or ``(name, value)`` pairs.
+        content_type: The ``Content-Type``; by default JSON, ``text/plain; charset=utf-8``
+            for ``str`` bodies, ``application/octet-stream`` for bytes.
+        delay: Seconds to wait before answering (cut short by :meth:`LocalServer.stop`).
+        chunks: Send the body as these pieces (``Content-Length`` is their total), waiting
+            ``chunk_delay`` seconds between two of them: a slow download.
+        chunk_delay: See ``chunks``.
+        drop: Close the connection without answering.
+    """
+
+    status: int = 200
+    body: bytes | str = b""
+    json: Any = _NO_JSON
+    headers: Mapping[str, str] | Sequence[tuple[str, str]] = ()
+    content_type: str | None = None
+    delay: float = 0.0
+    chunks: Sequence[bytes] | None = None
+    chunk_delay: float = 0.0
+    drop: bool = False
+
+
+#: A custom route: receives the recorded request, returns what to answer.
+RouteHandler = Callable[[RecordedRequest], Reply]
 
 
 class _BadRequest(Exception):
@@ -325,9 +362,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             headers=[(str(k), str(v)) for k, v in self.headers.items()],
             body=self._body,
         )
-        hits = self._srv.owner._record(recorded)
+        owner = self._srv.owner
+        hits = owner._record(recorded)
         try:
-            self._route(path, hits)
+            handler = owner._custom_route(path)
+            if handler is not None:
+                self._answer(handler(recorded))
+            else:
+                self._route(path, hits)
         except _BadRequest as exc:
             self._send_json(400, {"error": str(exc), "path": path})
         except _Aborted:
@@ -512,6 +554,38 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             self._send_json(404, {"error": "not found", "path": path})
 
+    def _answer(self, reply: Reply) -> None:
+        """Send what a custom route returned."""
+        self._sleep(reply.delay)
+        if reply.drop:
+            self._drop()
+            return
+        body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+        content_type = reply.content_type
+        if reply.json is not _NO_JSON:
+            body = json.dumps(reply.json).encode()
+            content_type = content_type or "application/json"
+        elif content_type is None:
+            text = isinstance(reply.body, str)
+            content_type = "text/plain; charset=utf-8" if text else "application/octet-stream"
+        headers = list(
+            reply.headers.items() if isinstance(reply.headers, Mapping) else reply.headers
+        )
+        if reply.chunks is None:
+            self._send(reply.status, body, content_type, headers)
+            return
+        self.send_response(reply.status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(sum(len(c) for c in reply.chunks)))
+        self.end_headers()
+        for index, chunk in enumerate(reply.chunks):
+            if index:
+                self._sleep(reply.chunk_delay)
+            self.wfile.write(chunk)
+            self.wfile.flush()
+
     def _route_echo(self) -> None:
         status = self._param_status("status", 200)
         delay = self._param_float("delay", 0.0)
@@ -662,6 +736,8 @@ class LocalServer:
         self._httpd: _ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._base_url: str | None = None
+        self._routes: dict[str, RouteHandler] = {}
+        self._prefix_routes: dict[str, RouteHandler] = {}
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -736,6 +812,39 @@ class LocalServer:
         if not path.startswith("/"):
             path = "/" + path
         return self.base_url + path
+
+    # -- custom routes --------------------------------------------------------------------
+
+    def route(self, path: str, handler: RouteHandler, *, prefix: bool = False) -> None:
+        """Answer ``path`` with ``handler(request) -> Reply``, ahead of the built-in routes.
+
+        With ``prefix=True`` the route also answers every path below ``path`` (``"/"`` takes
+        every request). Requests to custom routes are recorded and counted like any other.
+        ::
+
+            server.route("/users/octocat", lambda request: Reply(json={"login": "octocat"}))
+        """
+        if not path.startswith("/"):
+            raise ValueError(f"a route path starts with '/', got {path!r}")
+        with self._state_lock:
+            (self._prefix_routes if prefix else self._routes)[path] = handler
+
+    def remove_route(self, path: str) -> None:
+        """Forget the custom route of ``path`` (exact or prefix)."""
+        with self._state_lock:
+            self._routes.pop(path, None)
+            self._prefix_routes.pop(path, None)
+
+    def _custom_route(self, path: str) -> RouteHandler | None:
+        with self._state_lock:
+            handler = self._routes.get(path)
+            if handler is not None or not self._prefix_routes:
+                return handler
+            for prefix, candidate in self._prefix_routes.items():
+                base = prefix.rstrip("/")
+                if path in (prefix, base) or path.startswith(base + "/"):
+                    return candidate
+        return None
 
     # -- recorded state -------------------------------------------------------------------
 
