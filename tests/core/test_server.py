@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from axios_python.testing import LocalServer, RecordedRequest
+from axios_python.testing import LocalServer, RecordedRequest, Reply
 
 __all__: list[str] = []
 
@@ -666,8 +666,6 @@ def test_restart_after_stop() -> None:
 
 
 def test_custom_routes(server: LocalServer, client: httpx.Client) -> None:
-    from axios_python.testing import RecordedRequest, Reply
-
     seen: list[RecordedRequest] = []
 
     def users(request: RecordedRequest) -> Reply:
@@ -692,8 +690,6 @@ def test_custom_routes(server: LocalServer, client: httpx.Client) -> None:
 
 
 def test_custom_route_drop_delay_and_chunks(server: LocalServer, client: httpx.Client) -> None:
-    from axios_python.testing import Reply
-
     server.route("/gone", lambda r: Reply(drop=True))
     server.route("/slow", lambda r: Reply(chunks=[b"ab", b"cd"], chunk_delay=0.05, delay=0.05))
     with pytest.raises(httpx.RemoteProtocolError):
