@@ -9,60 +9,22 @@ from urllib.parse import unquote_plus, urlencode
 
 import httpx
 
+from axios_python.redaction import (
+    SECRET_PARAMS,
+    SENSITIVE_HEADERS,
+    is_secret_param,
+    is_sensitive_header,
+)
+
 __all__ = ["DEFAULT_REDACT_HEADERS", "DEFAULT_REDACT_PARAMS", "REDACTED", "Redactor"]
 
 REDACTED = "[REDACTED]"
 
-#: Headers always redacted (compared case-insensitively); ``redact_headers`` adds to them.
-DEFAULT_REDACT_HEADERS: frozenset[str] = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "set-cookie",
-        "x-api-key",
-        "x-amz-security-token",
-        "x-auth-token",
-        "x-csrf-token",
-        "x-xsrf-token",
-    }
-)
+#: Headers always redacted (the core's definition); ``redact_headers`` adds to them.
+DEFAULT_REDACT_HEADERS: frozenset[str] = SENSITIVE_HEADERS
 
 #: Query (and form / JSON body) parameters always redacted; ``redact_params`` adds to them.
-DEFAULT_REDACT_PARAMS: frozenset[str] = frozenset(
-    {
-        "token",
-        "key",
-        "api_key",
-        "apikey",
-        "api-key",
-        "signature",
-        "sig",
-        "x-amz-signature",
-        "x-amz-credential",
-        "x-amz-security-token",
-        "access_token",
-        "refresh_token",
-        "id_token",
-        "client_secret",
-        "password",
-        "passwd",
-        "secret",
-        "auth",
-        "authorization",
-        "session",
-        "sessionid",
-        "jwt",
-    }
-)
-
-#: A name containing one of these is redacted too (``X-Session-Token``, ``db_password`` ...), as
-#: is a name ending in ``key`` (``X-Service-Key``, ``access_key``).
-_MARKERS = (
-    "token", "secret", "passw", "signature", "credential", "apikey", "api_key", "api-key",
-    "session",
-)  # fmt: skip
-_HEADER_MARKERS = (*_MARKERS, "cookie")
+DEFAULT_REDACT_PARAMS: frozenset[str] = SECRET_PARAMS
 
 _TEXT_TYPES = ("text/", "json", "xml", "x-www-form-urlencoded", "javascript", "yaml", "csv")
 _JSON_PARSE_LIMIT = 256 * 1024
@@ -83,20 +45,16 @@ class Redactor:
     """Decides what is secret and hides it."""
 
     def __init__(self, headers: frozenset[str], params: frozenset[str]) -> None:
-        self.headers = DEFAULT_REDACT_HEADERS | headers
-        self.params = DEFAULT_REDACT_PARAMS | params
+        self.headers = headers
+        self.params = params
 
     def secret_header(self, name: str) -> bool:
-        lower = name.lower()
-        return (
-            lower in self.headers
-            or lower.endswith("key")
-            or any(m in lower for m in _HEADER_MARKERS)
-        )
+        """The core's definition (``axios_python.redaction``) plus the user's list."""
+        return name.lower() in self.headers or is_sensitive_header(name)
 
     def secret_param(self, name: str) -> bool:
-        lower = name.lower()
-        return lower in self.params or lower.endswith("key") or any(m in lower for m in _MARKERS)
+        """The core's definition (``axios_python.redaction``) plus the user's list."""
+        return name.lower() in self.params or is_secret_param(name)
 
     # -- headers --------------------------------------------------------------------------
 

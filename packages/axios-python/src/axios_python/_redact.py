@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 __all__ = [
+    "MASK",
     "SECRET_PARAMS",
     "SENSITIVE_HEADERS",
     "is_secret_param",
@@ -20,36 +21,49 @@ __all__ = [
     "redact_url",
 ]
 
-#: Query parameter names whose values never appear in messages (compared case-insensitively).
-SECRET_PARAMS = frozenset(
+#: Query, form and JSON parameter names whose values are secrets (compared case-insensitively).
+SECRET_PARAMS: frozenset[str] = frozenset(
     {
-        "token", "access_token", "refresh_token", "id_token", "key", "api_key", "apikey",
-        "api-key", "signature", "sig", "x-amz-signature", "x-amz-credential",
-        "x-amz-security-token", "client_secret", "secret", "password", "passwd", "auth",
+        "token", "key", "api_key", "apikey", "api-key", "signature", "sig", "x-amz-signature",
+        "x-amz-credential", "x-amz-security-token", "access_token", "refresh_token", "id_token",
+        "client_secret", "password", "passwd", "secret", "auth", "authorization", "session",
+        "sessionid", "jwt",
     }
 )  # fmt: skip
 
 #: Header names that carry credentials (compared case-insensitively).
-SENSITIVE_HEADERS = frozenset(
+SENSITIVE_HEADERS: frozenset[str] = frozenset(
     {
-        "authorization", "proxy-authorization", "cookie", "x-api-key", "api-key",
-        "x-auth-token", "x-amz-security-token",
+        "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
+        "x-amz-security-token", "x-auth-token", "x-csrf-token", "x-xsrf-token",
     }
 )  # fmt: skip
-_SENSITIVE_PARTS = ("token", "secret", "password", "apikey", "api-key", "session")
+
+#: A name containing one of these is secret too (``X-Session-Token``, ``db_password``), as is a
+#: name ending in ``key`` (``X-Service-Key``, ``access_key``).
+_MARKERS = (
+    "token", "secret", "passw", "signature", "credential", "apikey", "api_key", "api-key",
+    "session",
+)  # fmt: skip
+_HEADER_MARKERS = (*_MARKERS, "cookie")
 
 MASK = "***"
 
 
 def is_secret_param(name: str) -> bool:
-    """Whether a query parameter's value is a secret."""
-    return name.lower() in SECRET_PARAMS
+    """Whether a query, form or JSON parameter's value is a secret."""
+    lower = name.lower()
+    return lower in SECRET_PARAMS or lower.endswith("key") or any(m in lower for m in _MARKERS)
 
 
 def is_sensitive_header(name: str) -> bool:
     """Whether a header carries credentials."""
     lower = name.lower()
-    return lower in SENSITIVE_HEADERS or any(part in lower for part in _SENSITIVE_PARTS)
+    return (
+        lower in SENSITIVE_HEADERS
+        or lower.endswith("key")
+        or any(m in lower for m in _HEADER_MARKERS)
+    )
 
 
 def redact_url(url: Any) -> str:
