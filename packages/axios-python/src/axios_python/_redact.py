@@ -73,7 +73,7 @@ def redact_url(url: Any) -> str:
     except (TypeError, ValueError, httpx.InvalidURL):
         return str(url)
     if parsed.password:
-        parsed = parsed.copy_with(password=MASK)
+        parsed = parsed.copy_with(username=parsed.username, password=MASK)
     if parsed.query and any(is_secret_param(k) for k in parsed.params):
         params = [(k, MASK if is_secret_param(k) else v) for k, v in parsed.params.multi_items()]
         parsed = parsed.copy_with(params=params)
