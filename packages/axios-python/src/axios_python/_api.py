@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -171,6 +170,8 @@ async def async_options(
 async def all(awaitables: Iterable[Awaitable[T]]) -> list[T]:
     """Await every call concurrently and return their results in order (like ``Promise.all``);
     the first failure is raised and the calls still running are cancelled."""
+    import asyncio
+
     tasks = [asyncio.ensure_future(a) for a in awaitables]
     try:
         return list(await asyncio.gather(*tasks))

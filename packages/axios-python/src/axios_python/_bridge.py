@@ -8,13 +8,15 @@ the coroutine runs on a worker thread's own loop instead while the caller waits.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import threading
 import weakref
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["run_sync"]
 
@@ -38,6 +40,8 @@ class _LoopHolder:
     """Owns one thread's loop; the loop is closed when the thread (and so this holder) ends."""
 
     def __init__(self) -> None:
+        import asyncio
+
         self.loop = asyncio.new_event_loop()
         # The sync remainder of a call runs inside this loop's task by design: under
         # ``python -X dev`` that must not be reported as a slow callback.
@@ -70,6 +74,8 @@ def _workers() -> ThreadPoolExecutor:
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` to completion and return its result, from synchronous code."""
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -8,7 +8,6 @@ connection is closed, never returned to the pool.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import socket
@@ -157,6 +156,8 @@ def cancel_scope(token: CancelToken) -> Iterator[None]:
 
 async def run_cancellable(coro: Coroutine[Any, Any, T], token: CancelToken, config: Config) -> T:
     """Await ``coro`` in a task that ``token`` cancels; cancellation becomes CancelError."""
+    import asyncio
+
     if token.cancelled:
         coro.close()
         token.raise_if_cancelled(config)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import itertools
 from collections.abc import Awaitable, Callable
@@ -113,6 +112,8 @@ async def dispatch_async(
     leaf: Callable[[Config], Awaitable[Response]],
 ) -> Response:
     """Run ``chain[index:]`` around ``leaf`` in an async call."""
+    import asyncio
+
     if index == len(chain):
         return await leaf(ctx)
     hook = chain[index]

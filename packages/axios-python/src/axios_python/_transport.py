@@ -7,19 +7,21 @@ a request is using (``_tracking.py``), so a CancelToken can abort a blocked sync
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import ssl
 import threading
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._config import CLIENT_KEYS
 from ._redirects import async_guard, sync_guard
 from ._types import Config
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["Transports", "transport_wrappers", "user_agent"]
 
@@ -149,6 +151,8 @@ class Transports:
 
     def async_client(self, config: Config) -> httpx.AsyncClient:
         """The httpx.AsyncClient for ``config``'s connection options on the running loop."""
+        import asyncio
+
         loop = asyncio.get_running_loop()
         clients = self._async.get(loop)
         key = self._default_key if self._is_default(config) else _key(config)
@@ -223,6 +227,8 @@ class Transports:
 
     async def aclose(self) -> None:
         """Close every client, awaiting those of the running loop."""
+        import asyncio
+
         sync_clients, async_clients = self._take_all()
         for client in sync_clients:
             client.close()
@@ -263,6 +269,8 @@ def _close_at_loop_shutdown(transports: Transports, loop: asyncio.AbstractEventL
 
 
 def _close_async_from_sync(loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> None:
+    import asyncio
+
     if loop.is_closed():
         return  # its connections died with their loop
     try:
