@@ -194,3 +194,17 @@ def test_binary_body_stays_bytes(call: Caller) -> None:
         == b"\x89PNG"
     )
     assert call.get("/text").data == "hello world"
+
+
+async def test_stream_connection_is_released_for_reuse_async(
+    aapi: axios_python.AxiosPython, srv: LocalServer
+) -> None:
+    for _ in range(3):
+        async with await aapi.async_get("/stream", params={"size": "1000"}, stream=True) as r:
+            await r.aread()
+    assert (await aapi.async_get("/json")).status_code == 200
+    assert srv.connections_accepted == 1
+    async with await aapi.async_get("/stream", params={"size": "5000000"}, stream=True) as r:
+        async for _chunk in r.aiter_bytes():
+            break  # closed early: that connection is discarded, the pool stays usable
+    assert (await aapi.async_get("/json")).data["hello"] == "world"
