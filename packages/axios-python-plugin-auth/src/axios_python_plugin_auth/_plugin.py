@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -14,6 +14,7 @@ from urllib.parse import quote, quote_plus
 import httpx
 
 from axios_python import (
+    AsyncNext,
     AxiosPython,
     AxiosPythonError,
     Config,
@@ -21,6 +22,7 @@ from axios_python import (
     HeaderDict,
     NetworkError,
     Response,
+    SyncNext,
     TooManyRedirects,
 )
 
@@ -43,9 +45,6 @@ MAX_REDIRECTS = 20
 _TOKEN_CHARS = frozenset(
     "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 )
-
-SyncNext = Callable[[Config], Response]
-AsyncNext = Callable[[Config], Awaitable[Response]]
 
 
 def _check_name(value: Any, what: str) -> str:

@@ -13,7 +13,7 @@ import asyncio
 import contextvars
 import threading
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from typing import TYPE_CHECKING, Any
@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from axios_python import (
+    AsyncNext,
     AxiosPythonError,
     CancelError,
     Config,
     Dual,
     HTTPStatusError,
+    SyncNext,
     request_url,
 )
 
@@ -34,8 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_VARY_HEADERS", "DedupePlugin", "DedupeStats"]
 
-SyncNext = Callable[[Config], "Response"]
-AsyncNext = Callable[[Config], Awaitable["Response"]]
 Key = tuple[Any, ...]
 
 #: Request headers that always take part in the key: they change the answer (or whose answer).

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from time import perf_counter
 from typing import Any
 
 import httpx
 
-from axios_python import AxiosPython, Config, Dual, Response
+from axios_python import AsyncNext, AxiosPython, Config, Dual, Response, SyncNext
 
 from ._redact import Redactor, names
 
 __all__ = ["LoggerPlugin"]
 
 DEFAULT_LOGGER = "axios_python.logger"
-
-SyncNext = Callable[[Config], Response]
-AsyncNext = Callable[[Config], Awaitable[Response]]
 
 
 class _Call:

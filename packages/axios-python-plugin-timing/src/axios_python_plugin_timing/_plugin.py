@@ -25,15 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from axios_python import Config, Dual
+from axios_python import AsyncNext, Config, Dual, SyncNext
 
 if TYPE_CHECKING:
     from axios_python import AxiosPython, Response
 
 __all__ = ["OnTiming", "TimingPlugin", "Timings", "get_timings"]
 
-SyncNext = Callable[[Config], "Response"]
-AsyncNext = Callable[[Config], Awaitable["Response"]]
 
 #: ``on_timing(timings, response_or_error, config)``: a plain function, or a ``Dual`` whose
 #: ``async_`` form is awaited in async calls.
