@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,9 +14,9 @@ from axios_python_plugin_template import TemplatePlugin
 
 
 @pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as srv:
-        yield srv
+def server(local_server: LocalServer) -> LocalServer:
+    """The loopback server of axios_python.testing.fixtures (see conftest.py)."""
+    return local_server
 
 
 def test_stamps_the_header_and_counts_sync(server: LocalServer) -> None:
