@@ -3,34 +3,34 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Generator
 
 import pytest
 
 import axios_python
 from axios_python.testing import LocalServer
 
+# The fixtures axios_python ships for its users (local_server, axios_client), under the short
+# names this suite uses.
+pytest_plugins = ["axios_python.testing.fixtures"]
+
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[LocalServer]:
+def server(local_server_session: LocalServer) -> LocalServer:
     """One loopback server for the session; ``reset()`` between tests by ``srv``."""
-    with LocalServer() as srv:
-        yield srv
+    return local_server_session
 
 
 @pytest.fixture
-def srv(server: LocalServer) -> LocalServer:
+def srv(local_server: LocalServer) -> LocalServer:
     """The session's server with its recordings, counters and flaky state cleared."""
-    server.reset()
-    return server
+    return local_server
 
 
 @pytest.fixture
-def api(srv: LocalServer) -> Iterator[axios_python.AxiosPython]:
+def api(axios_client: axios_python.AxiosPython) -> axios_python.AxiosPython:
     """An instance whose base_url is the loopback server; closed after the test."""
-    client = axios_python.create({"base_url": srv.base_url, "timeout": 10.0})
-    yield client
-    client.close()
+    return axios_client
 
 
 @pytest.fixture
