@@ -50,7 +50,9 @@ async def test_five_hundred_tasks(aapi: axios_python.AxiosPython) -> None:
     _with_tagging(aapi)
 
     async def one(n: int) -> bool:
-        echoed = (await aapi.async_get(f"/echo/{n}", params={"n": str(n)})).data
+        # 500 at once queue for the pool's 100 connections: this test is about cross-talk,
+        # not speed, so the pool wait may be long on a loaded machine
+        echoed = (await aapi.async_get(f"/echo/{n}", params={"n": str(n)}, timeout=60.0)).data
         return bool(
             echoed["path"] == f"/echo/{n}"
             and echoed["headers"]["x-mw"] == str(n)

@@ -38,17 +38,18 @@ def test_onion_order(call: Caller) -> None:
     assert trail == ["outer in", "inner in", "inner out", "outer out"]
 
 
-def test_middleware_sees_full_url_and_mutates_headers(call: Caller) -> None:
-    seen: list[str] = []
+def test_middleware_sees_the_url_as_written_and_mutates_headers(call: Caller) -> None:
+    seen: list[tuple[str, str]] = []
 
     async def trace(ctx: dict[str, Any], next_fn: Next) -> Response:
-        seen.append(ctx["url"])
+        seen.append((ctx["url"], str(axios_python.wire_url(ctx))))
         ctx["headers"]["X-Trace-Id"] = "abc"
         return await next_fn(ctx)  # type: ignore[no-any-return]
 
     call.api.use(trace)
-    assert call.get("/echo").data["headers"]["x-trace-id"] == "abc"
-    assert seen == [call.api.config["base_url"] + "/echo"]
+    assert call.get("/echo?a=1", params={"b": 2}).data["headers"]["x-trace-id"] == "abc"
+    base = call.api.config["base_url"]
+    assert seen == [("/echo?a=1", f"{base}/echo?a=1&b=2")]
 
 
 def test_short_circuit_skips_transport_and_retries(call: Caller, srv: Any) -> None:

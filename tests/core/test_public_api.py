@@ -20,6 +20,10 @@ PUBLIC = {
     "async_request", "async_get", "async_post", "async_put", "async_patch", "async_delete",
     "async_head", "async_options", "create", "default_instance", "spread",
     "AsyncNext", "SyncNext", "request_url",
+    # the plugin toolkit
+    "CallState", "call_state", "FlightStats", "SingleFlight", "copy_error", "Secrets",
+    "wire_url", "display_url", "identity", "add_redirect_hook", "may_receive_credentials",
+    "hook_forms", "check_header_name", "parse_log_level",
 }  # fmt: skip
 
 
@@ -45,9 +49,12 @@ def test_every_private_module_declares_all() -> None:
         assert isinstance(getattr(module, "__all__", None), list), info.name
 
 
-def test_missing_plugin_class_names_the_extra() -> None:
-    with pytest.raises(ImportError, match=r'pip install "axios-python\[cache\]"'):
-        from axios_python import CachePlugin  # noqa: F401
+def test_missing_plugin_class_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    # an installed first-party plugin made missing: the hint is the core's extra
+    monkeypatch.setitem(sys.modules, "axios_python_plugin_timing", None)
+    monkeypatch.delitem(vars(axios_python), "TimingPlugin", raising=False)
+    with pytest.raises(ImportError, match=r'pip install "axios-python\[timing\]"'):
+        from axios_python import TimingPlugin  # noqa: F401
     with pytest.raises(AttributeError):
         _ = axios_python.NoSuchThing
 

@@ -26,5 +26,7 @@ def test_params_and_urls() -> None:
         redact_url("https://api.example.com/x?api_key=abc&page=2")
         == "https://api.example.com/x?api_key=***&page=2"
     )
-    assert redact_url("https://ada:hunter2@api.example.com/") == "https://ada:***@api.example.com/"
+    # userinfo is secret as a whole: a token is often passed as the user name
+    assert redact_url("https://ada:hunter2@api.example.com/") == "https://***:***@api.example.com/"
+    assert redact_url("https://ghp_token@github.com/x") == "https://***:***@github.com/x"
     assert redact_url("https://api.example.com/plain") == "https://api.example.com/plain"

@@ -38,6 +38,7 @@ from ._api import (
     request,
     spread,
 )
+from ._call import CallState, call_state
 from ._cancel import CancelToken
 from ._client import AxiosPython
 from ._exceptions import (
@@ -56,14 +57,22 @@ from ._exceptions import (
     TooManyRedirects,
     UnknownPluginError,
 )
+from ._flight import FlightStats, SingleFlight, copy_error
 from ._headers import HeaderDict
-from ._hooks import Dual
+from ._hooks import Dual, hook_forms
+from ._identity import identity
 from ._models import Response
 from ._plugins import Plugin, PluginUninstallWarning
+from ._redirects import add_redirect_hook, may_receive_credentials
 from ._retry import ExponentialBackoff, FixedBackoff, FixedDelay, LinearBackoff, RetryStrategy
-from ._send import request_url
+from ._secrets import Secrets
 from ._types import AsyncNext, Config, RequestOptions, SyncNext
+from ._urls import display_url, wire_url
+from ._validate import check_header_name, parse_log_level
 from ._version import __version__
+
+#: The name ``wire_url`` had before the plugin toolkit; the same function.
+request_url = wire_url
 
 # ``all`` is reachable as ``axios_python.all`` but left out of ``__all__`` on purpose:
 # ``from axios_python import *`` must not shadow the builtin.
@@ -71,6 +80,7 @@ __all__ = [
     "AsyncNext",
     "AxiosPython",
     "AxiosPythonError",
+    "CallState",
     "CancelError",
     "CancelToken",
     "Config",
@@ -80,6 +90,7 @@ __all__ = [
     "ExponentialBackoff",
     "FixedBackoff",
     "FixedDelay",
+    "FlightStats",
     "HTTPStatusError",
     "HeaderDict",
     "IncompatiblePluginError",
@@ -94,11 +105,14 @@ __all__ = [
     "Response",
     "RetryError",
     "RetryStrategy",
+    "Secrets",
+    "SingleFlight",
     "SyncNext",
     "TimeoutError",
     "TooManyRedirects",
     "UnknownPluginError",
     "__version__",
+    "add_redirect_hook",
     "async_delete",
     "async_get",
     "async_head",
@@ -107,49 +121,47 @@ __all__ = [
     "async_post",
     "async_put",
     "async_request",
+    "call_state",
+    "check_header_name",
+    "copy_error",
     "create",
     "default_instance",
     "delete",
+    "display_url",
     "get",
     "head",
+    "hook_forms",
+    "identity",
+    "may_receive_credentials",
     "options",
+    "parse_log_level",
     "patch",
     "post",
     "put",
     "request",
     "request_url",
     "spread",
+    "wire_url",
 ]
-
-#: First-party plugin classes importable from here, each from its own distribution (extra).
-_PLUGIN_CLASSES: dict[str, tuple[str, str]] = {
-    "AuthPlugin": ("axios_python_plugin_auth", "auth"),
-    "CachePlugin": ("axios_python_plugin_cache", "cache"),
-    "LoggerPlugin": ("axios_python_plugin_logger", "logger"),
-    "RedisCachePlugin": ("axios_python_plugin_redis_cache", "redis-cache"),
-    "OpenTelemetryPlugin": ("axios_python_plugin_otel", "otel"),
-    "SigV4Plugin": ("axios_python_plugin_sigv4", "sigv4"),
-    "TimingPlugin": ("axios_python_plugin_timing", "timing"),
-    "DedupePlugin": ("axios_python_plugin_dedupe", "dedupe"),
-}
 
 
 def __getattr__(name: str) -> Any:
     if name == "plugins":
         return importlib.import_module("axios_python.plugins")
-    spec = _PLUGIN_CLASSES.get(name)
-    if spec is None:
+    from ._first_party import BY_CLASS, install_hint
+
+    entry = BY_CLASS.get(name)
+    if entry is None:
         raise AttributeError(f"module 'axios_python' has no attribute {name!r}")
-    module_name, extra = spec
     try:
-        module = importlib.import_module(module_name)
+        module = importlib.import_module(entry.module)
     except ModuleNotFoundError as exc:
-        if exc.name != module_name:
+        if exc.name != entry.module:
             raise
         raise ImportError(
-            f"{name} is provided by the axios-python-plugin-{extra} distribution, which is not "
-            f'installed: pip install "axios-python[{extra}]"',
-            name=module_name,
+            f"{name} is provided by the {entry.distribution} distribution, which is not "
+            f"installed: {install_hint(entry.name)}",
+            name=entry.module,
         ) from None
     value = getattr(module, name)
     globals()[name] = value

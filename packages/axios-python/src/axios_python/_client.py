@@ -16,6 +16,7 @@ from ._middleware import MiddlewareManager, Scope
 from ._models import Response
 from ._pipeline import Pipeline
 from ._plugins import PluginRegistry
+from ._secrets import Secrets
 from ._transport import Transports
 from ._types import Middleware, RequestOptions
 
@@ -52,6 +53,10 @@ class AxiosPython:
         self._registry = PluginRegistry()
         self.interceptors = Interceptors(self._registry.record)
         self.middleware = MiddlewareManager(self._registry.record)
+        #: What is secret for this client: the built-in definition plus the names plugins
+        #: (and the application) register; honoured by errors, logs, the redirect guard and
+        #: every plugin.
+        self.secrets = Secrets(self._registry.record)
         self._transports = Transports(defaults)
         self._pipeline = Pipeline(self)
         self._closed = False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 import ssl
 from collections.abc import Callable, Iterable, Mapping
 from http.cookiejar import CookieJar
@@ -14,6 +13,7 @@ import httpx
 from ._exceptions import ConfigError
 from ._headers import HeaderDict
 from ._types import Config
+from ._validate import TOKEN_CHARS
 
 __all__ = [
     "CLIENT_KEYS",
@@ -21,7 +21,6 @@ __all__ = [
     "IDEMPOTENT_METHODS",
     "merge_config",
     "normalize_defaults",
-    "resolve_url",
 ]
 
 #: Methods retried by default: repeating them cannot duplicate an effect on the server.
@@ -29,11 +28,6 @@ IDEMPOTENT_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "OPTIONS", "PUT",
 
 #: Keys that shape the underlying httpx client (connection pool) rather than a single request.
 CLIENT_KEYS: tuple[str, ...] = ("transport", "limits", "verify", "cert", "proxy", "trust_env")
-
-_ABSOLUTE_URL = re.compile(r"^([a-zA-Z][a-zA-Z\d+\-.]*:)?//")
-_TOKEN_CHARS = frozenset(
-    "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-)
 
 
 class _Key(NamedTuple):
@@ -68,7 +62,7 @@ def _optional(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def _method(value: Any) -> str:
-    if not isinstance(value, str) or not value or not set(value) <= _TOKEN_CHARS:
+    if not isinstance(value, str) or not value or not set(value) <= TOKEN_CHARS:
         raise _Reject
     return value.upper()
 
@@ -349,21 +343,3 @@ def merge_config(defaults: Config, overrides: Mapping[str, Any]) -> Config:
         if value is not None and value is defaults[key] and isinstance(value, dict):
             config[key] = value.copy()  # a call (or its interceptors) never edits the defaults
     return config
-
-
-def resolve_url(base_url: str | None, url: str | None) -> str:
-    """Join ``url`` to ``base_url`` unless it is absolute, as axios does."""
-    if url is None:
-        url = ""
-    if _ABSOLUTE_URL.match(url):
-        return url
-    if not base_url:
-        if not url:
-            raise ConfigError("no url given: pass a url to the call or set base_url in create()")
-        raise ConfigError(
-            f"url {url!r} is relative and no base_url is set: pass an absolute URL "
-            "(https://host/path) or set base_url in create()"
-        )
-    if not url:
-        return base_url
-    return base_url.rstrip("/") + "/" + url.lstrip("/")

@@ -27,9 +27,6 @@ __all__ = ["GROUP", "PluginInfo", "discovery"]
 #: The entry-point group plugins register under.
 GROUP = "axios_python.plugins"
 
-#: First-party plugin names and their extra of the core distribution.
-FIRST_PARTY = ("auth", "cache", "dedupe", "logger", "otel", "redis-cache", "sigv4", "timing")
-
 
 class PluginInfo(NamedTuple):
     """One installed plugin, as ``axios_python.plugins.available()`` reports it."""
@@ -51,9 +48,9 @@ def _summary(dist: Distribution | None) -> str:
 
 
 def _install_hint(name: str) -> str:
-    if name in FIRST_PARTY:
-        return f'pip install "axios-python[{name}]"'
-    return f"pip install axios-python-plugin-{name}"
+    from ._first_party import install_hint
+
+    return install_hint(name)
 
 
 class Discovery:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ._bridge import run_sync
 
-__all__ = ["Dual", "Hook", "as_hook", "call_async", "call_sync"]
+__all__ = ["Dual", "Hook", "as_hook", "call_async", "call_sync", "hook_forms"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,21 @@ def as_hook(fn: Any, what: str) -> Hook:
     if _is_coroutine_function(fn):
         return Hook(fn, None, fn)
     return Hook(fn, fn, None)
+
+
+def hook_forms(
+    fn: Any, what: str = "hook"
+) -> tuple[Callable[..., Any] | None, Callable[..., Any] | None]:
+    """The ``(sync, async_)`` forms of a hook given as a plain function, a coroutine function
+    or a ``Dual`` (any object with callable ``sync`` and ``async_``); the missing form is
+    ``None``. A ``TypeError`` names ``what`` and the bad value.
+
+    ::
+
+        sync_form, async_form = hook_forms(on_token, "token_provider")
+    """
+    hook = as_hook(fn, what)
+    return hook.sync, hook.async_
 
 
 def call_sync(hook: Hook, *args: Any) -> Any:

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 
 from ._exceptions import HTTPStatusError
-from ._redact import redact_url
 from ._types import Config
 
 __all__ = ["Response"]
@@ -160,8 +159,16 @@ class Response(httpx.Response):
         """Raise ``HTTPStatusError`` for a status of 400 or more; return the response otherwise."""
         if self.ok:
             return self
+        from ._call import call_state
+        from ._urls import display_url
+
         request = self._request
-        where = f" for {request.method} {redact_url(request.url)}" if request is not None else ""
+        secrets = call_state(self.config).secrets
+        where = (
+            f" for {request.method} {display_url(request.url, secrets)}"
+            if request is not None
+            else ""
+        )
         reason = f" {self.reason_phrase}" if self.reason_phrase else ""
         raise HTTPStatusError(
             f"HTTP {self.status_code}{reason}{where}",

@@ -15,8 +15,9 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._call import CALL_KEY, CallState, begin, end
 from ._cancel import run_cancellable
-from ._config import merge_config, resolve_url
+from ._config import merge_config
 from ._exceptions import AxiosPythonError, CancelError
 from ._headers import HeaderDict
 from ._interceptors import run_chain_async, run_chain_sync
@@ -25,6 +26,7 @@ from ._models import Response
 from ._retry import RetryPolicy, status_error
 from ._send import send_async, send_sync
 from ._types import Config
+from ._urls import resolve_url
 
 if TYPE_CHECKING:
     from ._client import AxiosPython
@@ -33,10 +35,11 @@ __all__ = ["Pipeline"]
 
 
 def _prepare(config: Config) -> Config:
-    """After the request interceptors: a usable dict with a HeaderDict and an absolute URL."""
+    """After the request interceptors: a usable dict with a HeaderDict and a URL that can be
+    sent. ``url`` stays as the caller wrote it; ``wire_url(ctx)`` is where it goes."""
     if type(config["headers"]) is not HeaderDict:
         config["headers"] = HeaderDict(config["headers"] or {})
-    config["url"] = resolve_url(config["base_url"], config["url"])
+    resolve_url(config["base_url"], config["url"])  # a relative URL without base_url fails now
     return config
 
 
@@ -53,6 +56,9 @@ def _attempt_ctx(ctx: Config, attempt: int) -> Config:
     attempt_ctx = ctx.copy()
     attempt_ctx["headers"] = HeaderDict(ctx["headers"])
     attempt_ctx["attempt"] = attempt
+    state = ctx.get(CALL_KEY)
+    if isinstance(state, CallState):
+        state.attempts = attempt
     return attempt_ctx
 
 
@@ -81,6 +87,14 @@ class Pipeline:
         token = config["cancel_token"]
         if token is not None:
             token.raise_if_cancelled(config)
+        reset = begin(client, config)
+        try:
+            return self._run_sync(config)
+        finally:
+            end(reset)
+
+    def _run_sync(self, config: Config) -> Response:
+        client = self._client
         request_handlers = client.interceptors.request._handlers
         response_handlers = client.interceptors.response._handlers
         response: Response | None = None
@@ -141,10 +155,14 @@ class Pipeline:
 
     async def run_async(self, overrides: Mapping[str, Any]) -> Response:
         config = merge_config(self._client._defaults, overrides)
-        token = config["cancel_token"]
-        if token is None:
-            return await self._run_async(config)
-        return await run_cancellable(self._run_async(config), token, config)
+        reset = begin(self._client, config)
+        try:
+            token = config["cancel_token"]
+            if token is None:
+                return await self._run_async(config)
+            return await run_cancellable(self._run_async(config), token, config)
+        finally:
+            end(reset)
 
     async def _run_async(self, config: Config) -> Response:
         client = self._client

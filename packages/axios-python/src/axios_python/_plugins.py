@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from ._client import AxiosPython
     from ._interceptors import InterceptorManager
     from ._middleware import MiddlewareManager
+    from ._secrets import Secrets
 
 __all__ = ["Plugin", "PluginRegistry", "PluginUninstallWarning"]
 
@@ -26,7 +27,7 @@ class PluginUninstallWarning(UserWarning):
 
 
 class _Registration(NamedTuple):
-    registry: InterceptorManager | MiddlewareManager
+    registry: InterceptorManager | MiddlewareManager | Secrets
     id: int
 
 
@@ -57,7 +58,7 @@ class PluginRegistry:
         return tuple(a.plugin for a in self._attached)
 
     def record(
-        self, action: str, registry: InterceptorManager | MiddlewareManager, id_: int
+        self, action: str, registry: InterceptorManager | MiddlewareManager | Secrets, id_: int
     ) -> None:
         """Told of every registration on the instance; keeps those made during ``attach``."""
         if action == "use" and self._recording is not None:

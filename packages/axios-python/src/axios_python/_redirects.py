@@ -1,36 +1,110 @@
-"""Credentials never follow a redirect to another origin.
+"""Redirects: the core follows them (through httpx) and applies one policy on every hop.
 
-Every request records the origin it was made to in its extensions (they travel with httpx's
-redirect requests); an httpx request event hook, run before each hop, drops the credential
-headers of a hop whose origin differs.
+Every request carries a ``HopPolicy`` in its extensions (httpx hands them on to the requests it
+makes for redirects). Before each hop is sent, an httpx request event hook applies it:
+
+* a hop to an origin that may not receive the call's credentials loses every credential
+  header, built-in or registered on the client (``client.secrets``), cookies included (a cookie
+  jar scopes cookies by host, not by port or scheme, so it would send them to another server on
+  the same host); ``auth=`` credentials go to the first request only (httpx);
+* a hop that may receive them is handed to the hooks the call's attempt registered with
+  ``add_redirect_hook``: that is how a plugin puts credentials that are not a header (a query
+  parameter, a signature over the new URL) on the follow-up request, and only there.
+
+Credentials may go where the call was made to: the same scheme, host and port, or the same host
+upgraded from ``http`` on port 80 to ``https`` on port 443.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, MutableMapping
+from typing import TYPE_CHECKING, Any
+
 import httpx
 
-from ._redact import is_sensitive_header
+if TYPE_CHECKING:
+    from ._secrets import Secrets
 
-__all__ = ["ORIGIN", "async_guard", "origin_of", "sync_guard"]
+__all__ = [
+    "HOP_POLICY",
+    "HopPolicy",
+    "add_redirect_hook",
+    "async_guard",
+    "may_receive_credentials",
+    "origin_of",
+    "sync_guard",
+]
 
-#: The extension key holding the origin a call was made to.
-ORIGIN = "axios_python.origin"
+#: The extension key holding a request's ``HopPolicy``.
+HOP_POLICY = "axios_python.hop_policy"
+
+#: The configuration key holding the redirect hooks an attempt registered.
+_HOOKS_KEY = "axios_python.redirect_hooks"
+
+Origin = tuple[str, str, int | None]
+RedirectHook = Callable[[httpx.Request], None]
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
-def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
-    """(scheme, host, port) of ``url``."""
-    return (url.scheme, url.host, url.port)
+def origin_of(url: httpx.URL) -> Origin:
+    """``(scheme, host, port)`` of ``url``, the port filled in for the scheme's default."""
+    return (url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme))
+
+
+def may_receive_credentials(origin: Origin, url: httpx.URL) -> bool:
+    """Whether a request to ``url`` may carry the credentials of a call made to ``origin``."""
+    target = origin_of(url)
+    if target == origin:
+        return True
+    return origin == ("http", target[1], 80) and target[0] == "https" and target[2] == 443
+
+
+def add_redirect_hook(ctx: MutableMapping[str, Any], hook: RedirectHook) -> None:
+    """Have ``hook(request)`` called on every redirect hop of this attempt that may carry the
+    call's credentials, before it is sent; it may change the request (add a query parameter,
+    sign it). Call it from attempt-scope middleware, on the ``ctx`` it passes to ``next_fn``.
+    Hooks run on the event loop in async calls: they must not block."""
+    ctx[_HOOKS_KEY] = (*ctx.get(_HOOKS_KEY, ()), hook)
+
+
+class HopPolicy:
+    """What the redirect guard needs to know about one attempt's first request."""
+
+    __slots__ = ("first", "hooks", "origin", "secrets")
+
+    def __init__(
+        self, url: httpx.URL, secrets: Secrets, hooks: tuple[RedirectHook, ...] = ()
+    ) -> None:
+        self.origin = origin_of(url)
+        self.secrets = secrets
+        self.hooks = hooks
+        self.first: httpx.Request | None = None
+
+    @classmethod
+    def for_config(cls, url: httpx.URL, secrets: Secrets, config: Any) -> HopPolicy:
+        return cls(url, secrets, config.get(_HOOKS_KEY, ()))
+
+    def apply(self, request: httpx.Request) -> None:
+        """Run before every request of the attempt is sent (redirect hops included)."""
+        if request is self.first:
+            return
+        if not may_receive_credentials(self.origin, request.url):
+            secret = self.secrets.is_secret_header
+            for name in [n for n in request.headers if secret(n)]:
+                del request.headers[name]
+            return
+        for hook in self.hooks:
+            hook(request)
 
 
 def sync_guard(request: httpx.Request) -> None:
-    """Drop credential headers from a hop that left the original origin."""
-    origin = request.extensions.get(ORIGIN)
-    if origin is None or origin == origin_of(request.url):
-        return
-    for name in [n for n in request.headers if is_sensitive_header(n)]:
-        del request.headers[name]
+    """The httpx request event hook of the sync clients."""
+    policy = request.extensions.get(HOP_POLICY)
+    if isinstance(policy, HopPolicy):
+        policy.apply(request)
 
 
 async def async_guard(request: httpx.Request) -> None:
-    """The async client's form of ``sync_guard``."""
+    """The httpx request event hook of the async clients."""
     sync_guard(request)

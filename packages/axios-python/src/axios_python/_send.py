@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._call import call_state
 from ._cancel import abort_stream, cancel_scope
 from ._exceptions import (
     AxiosPythonError,
@@ -22,14 +23,15 @@ from ._exceptions import (
 )
 from ._hooks import as_hook, call_async, call_sync
 from ._models import Response
-from ._redact import redact_url
-from ._redirects import ORIGIN, origin_of
+from ._redirects import HOP_POLICY, HopPolicy
+from ._secrets import scrub
 from ._types import Config
+from ._urls import display_url, wire_url
 
 if TYPE_CHECKING:
     from ._transport import Transports
 
-__all__ = ["request_url", "send_async", "send_sync", "translate_error", "translate_errors"]
+__all__ = ["send_async", "send_sync", "translate_error", "translate_errors"]
 
 _UNTRANSFORMED: Any = object()
 
@@ -41,9 +43,12 @@ def translate_error(
     token = config.get("cancel_token") if config else None
     if token is not None and token.cancelled:
         return CancelError(token.reason or "Request cancelled", config=config, request=request)
+    secrets = call_state(config).secrets
     message = str(exc) or type(exc).__name__
+    if config is not None:
+        message = scrub(message, secrets.secret_values(config))
     if request is not None and isinstance(exc, httpx.HTTPError):
-        message = f"{message} ({request.method} {redact_url(request.url)})"
+        message = f"{message} ({request.method} {display_url(request.url, secrets)})"
     error: AxiosPythonError
     if isinstance(exc, httpx.TimeoutException):
         error = TimeoutError(message, config=config, request=request)
@@ -110,26 +115,16 @@ async def _transformed_async(ctx: Config) -> Any:
     return value
 
 
-def request_url(config: Config) -> httpx.URL:
-    """The URL a request made with ``config`` is sent to: ``url`` joined to ``base_url``, and
-    ``params`` added to the URL's own query string (as axios does; httpx alone would replace
-    it). Cache and de-duplication keys built from it match what goes on the wire.
-    """
-    from ._config import resolve_url
-
-    url = httpx.URL(resolve_url(config.get("base_url"), config.get("url")))
-    params = config.get("params")
-    return url.copy_merge_params(params) if params else url
-
-
 def _build(
     client: httpx.Client | httpx.AsyncClient, ctx: Config, transformed: Any
 ) -> httpx.Request:
+    state = call_state(ctx)
+    state.sending = ctx
     try:
-        url = request_url(ctx)
+        url = wire_url(ctx)
         extensions = dict(ctx["extensions"]) if ctx["extensions"] else {}
-        extensions[ORIGIN] = origin_of(url)
-        return client.build_request(
+        policy = extensions[HOP_POLICY] = HopPolicy.for_config(url, state.secrets, ctx)
+        request = policy.first = client.build_request(
             ctx["method"],
             url,
             headers=ctx["headers"],
@@ -138,13 +133,15 @@ def _build(
             extensions=extensions,
             **_body(ctx, transformed),
         )
+        return request
     except _HTTPX_ERRORS as exc:
         raise translate_error(exc, ctx, None) from exc
     except (TypeError, ValueError) as exc:
         if isinstance(exc, AxiosPythonError):
             raise
         raise ConfigError(
-            f"cannot build the request {ctx['method']} {redact_url(ctx['url'])}: {exc}",
+            f"cannot build the request {ctx['method']} {display_url(ctx, state.secrets)}: "
+            f"{scrub(str(exc), state.secrets.secret_values(ctx))}",
             config=ctx,
         ) from exc
 
@@ -157,7 +154,7 @@ def _finish(raw: httpx.Response, ctx: Config) -> Response:
             response.close()
         raise HTTPStatusError(
             f"HTTP {response.status_code} {response.reason_phrase} rejected by validate_status "
-            f"({ctx['method']} {redact_url(raw.request.url)})",
+            f"({ctx['method']} {display_url(raw.request.url, call_state(ctx).secrets)})",
             response=response,
             config=ctx,
             request=raw.request,

@@ -59,6 +59,9 @@ def _ssl_context(config: Config) -> ssl.SSLContext:
 
 
 def _client_options(config: Config, jar: httpx.Cookies, *, is_async: bool) -> dict[str, Any]:
+    from ._logfilter import install_log_filters
+
+    install_log_filters()  # httpx's own loggers never show a secret of ours
     return {
         "event_hooks": {"request": [async_guard if is_async else sync_guard]},
         "cookies": jar,

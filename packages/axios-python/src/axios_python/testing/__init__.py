@@ -3,13 +3,15 @@
 :class:`LocalServer` is a stdlib-only loopback HTTP/1.1 server with routes for echoing,
 status codes, stalls, dropped connections, streams, flaky endpoints, redirects and cookies;
 :class:`RecordedRequest` is what it records for every request it receives; :func:`redirect`
-routes clients written for real hosts to such a server.
+routes clients written for real hosts to such a server; :class:`Caller` runs one test body on
+the sync or the async path; :class:`PluginConformance` is the checks every plugin must pass.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._caller import Caller
 from ._redirect import redirect
 from ._server import LocalServer, RecordedRequest, Reply, RouteHandler
 
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from ._conformance import PluginConformance
 
 __all__ = [
+    "Caller",
     "LocalServer",
     "PluginConformance",
     "RecordedRequest",

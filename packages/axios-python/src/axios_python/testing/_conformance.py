@@ -37,6 +37,7 @@ def registries(client: AxiosPython) -> tuple[Any, ...]:
         client.interceptors.request.ids,
         client.interceptors.response.ids,
         client.middleware.ids,
+        client.secrets.ids,
         tuple(id(p) for p in client.plugins),
     )
 
@@ -146,17 +147,30 @@ class PluginConformance:
             monkeypatch.setattr(asyncio, "new_event_loop", forbidden)
             assert client.get(self.path).status_code == 200
 
-    def test_close_calls_uninstall_once(self, conformance_server: LocalServer) -> None:
+    def test_close_calls_uninstall_once(
+        self, conformance_server: LocalServer, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         plugin = self.make_plugin()
         uninstall = getattr(plugin, "uninstall", None)
         calls: list[AxiosPython] = []
         if callable(uninstall):
+            own = getattr(plugin, "__dict__", {})
+            if "uninstall" in own:  # set on the instance: count it there
 
-            def counting(client: AxiosPython) -> None:
-                calls.append(client)
-                uninstall(client)
+                def counting(client: AxiosPython) -> None:
+                    calls.append(client)
+                    uninstall(client)
 
-            plugin.uninstall = counting
+                monkeypatch.setitem(own, "uninstall", counting)
+            else:  # a method: count on the class (works for frozen dataclasses and slots)
+                method = type(plugin).uninstall
+
+                def counting_method(this: Any, client: AxiosPython) -> None:
+                    if this is plugin:
+                        calls.append(client)
+                    method(this, client)
+
+                monkeypatch.setattr(type(plugin), "uninstall", counting_method)
         client = self._client(conformance_server)
         client.plugin(plugin)
         client.get(self.path)

@@ -1,25 +1,33 @@
-"""pytest fixtures for testing code built on axios_python: a loopback server and a client.
+"""pytest fixtures for testing code built on axios_python: a loopback server, a client, and
+callers that run one test on both the sync and the async path.
 
 Enable them in a ``conftest.py``::
 
     pytest_plugins = ["axios_python.testing.fixtures"]
 
-then ask for ``local_server`` (a :class:`LocalServer` shared by the session, its recordings,
-counters and flaky state cleared for each test) and ``axios_client`` (an instance whose
-``base_url`` is that server, closed after the test; usable from sync and async tests).
+then ask for
+
+* ``local_server``: a :class:`LocalServer` shared by the session, its recordings, counters
+  and flaky state cleared for each test;
+* ``axios_client``: an instance whose ``base_url`` is that server, closed after the test;
+* ``make_caller``: runs the test twice, once per path; ``make_caller(config)`` returns a
+  :class:`Caller` on that path for an instance pointed at ``local_server`` (``config`` adds
+  to it: plugins, retries ...), closed after the test.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import pytest
 
 import axios_python
 
+from ._caller import Caller
 from ._server import LocalServer
 
-__all__ = ["axios_client", "local_server", "local_server_session"]
+__all__ = ["axios_client", "axios_mode", "local_server", "local_server_session", "make_caller"]
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +50,26 @@ def axios_client(local_server: LocalServer) -> Iterator[axios_python.AxiosPython
     client = axios_python.create({"base_url": local_server.base_url, "timeout": 10.0})
     yield client
     client.close()
+
+
+@pytest.fixture(params=["sync", "async"])
+def axios_mode(request: pytest.FixtureRequest) -> str:
+    """``"sync"`` or ``"async"``: a test asking for it runs once on each path."""
+    return str(request.param)
+
+
+@pytest.fixture
+def make_caller(axios_mode: str, local_server: LocalServer) -> Iterator[Callable[..., Caller]]:
+    """``make_caller(config=None)``: a :class:`Caller` on the test's path (sync, then async)
+    for a new instance whose ``base_url`` is ``local_server``; closed after the test."""
+    callers: list[Caller] = []
+
+    def factory(config: Mapping[str, Any] | None = None) -> Caller:
+        merged = {"base_url": local_server.base_url, "timeout": 10.0, **(config or {})}
+        caller = Caller(axios_mode, axios_python.create(merged))
+        callers.append(caller)
+        return caller
+
+    yield factory
+    for caller in callers:
+        caller.close()

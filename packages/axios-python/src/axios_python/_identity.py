@@ -1,0 +1,110 @@
+"""Who is asking: one digest of everything in a request that identifies its user.
+
+Caches and the dedupe plugin partition by it, so two users never share an answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from http.cookiejar import CookieJar
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ._call import call_state
+from ._urls import wire_url
+
+if TYPE_CHECKING:
+    from ._client import AxiosPython
+    from ._secrets import Secrets
+
+__all__ = ["identity"]
+
+#: Objects that cannot be read (a custom ``httpx.Auth``) are identified by this process's nonce
+#: and their id: never equal to anything in another process, or to another object here.
+_PROCESS_NONCE = os.urandom(16).hex()
+
+
+def _auth_part(auth: Any) -> tuple[Any, ...]:
+    if auth is None:
+        return ()
+    if isinstance(auth, tuple):
+        return ("auth", *(v.decode("latin-1") if isinstance(v, bytes) else str(v) for v in auth))
+    header = getattr(auth, "_auth_header", None)  # httpx.BasicAuth
+    if isinstance(auth, httpx.BasicAuth) and isinstance(header, str):
+        return ("auth", header)
+    return ("auth-object", _PROCESS_NONCE, id(auth))
+
+
+def _cookie_part(cookies: Any) -> tuple[Any, ...]:
+    if cookies is None:
+        return ()
+    if isinstance(cookies, httpx.Cookies):
+        cookies = cookies.jar
+    if isinstance(cookies, CookieJar):
+        return tuple(sorted((c.name, c.value or "", c.domain, c.path) for c in cookies))
+    if isinstance(cookies, Mapping):
+        return tuple(sorted((str(k), str(v)) for k, v in cookies.items()))
+    return ("cookies-object", _PROCESS_NONCE, id(cookies))
+
+
+def _jar_part(jar: CookieJar, url: httpx.URL) -> str:
+    """The Cookie header the jar would send to ``url``."""
+    if not len(jar):
+        return ""
+    import urllib.request
+
+    probe = urllib.request.Request(str(url))
+    jar.add_cookie_header(probe)
+    return probe.get_header("Cookie") or ""
+
+
+def identity(
+    ctx: Mapping[str, Any],
+    client: AxiosPython | None = None,
+    *,
+    secrets: Secrets | None = None,
+) -> str:
+    """A digest (hex) of who is asking in the request ``ctx`` describes: every credential
+    header (built-in and registered on the client), ``auth=``, cookies (the call's and the
+    client's jar's for this URL), URL userinfo and secret query values. Requests by different
+    users have different identities; the same user asking again has the same one.
+
+    ``client`` defaults to the client of the call ``ctx`` belongs to (``call_state(ctx)``).
+    """
+    state = call_state(ctx)
+    client = client if client is not None else state.client
+    definition = secrets or (client.secrets if client is not None else state.secrets)
+    parts: list[Any] = []
+    headers = ctx.get("headers") or {}
+    parts.append(
+        tuple(
+            sorted(
+                (str(name).lower(), str(value))
+                for name, value in headers.items()
+                if value is not None and definition.is_secret_header(str(name))
+            )
+        )
+    )
+    parts.append(_auth_part(ctx.get("auth")))
+    parts.append(_cookie_part(ctx.get("cookies")))
+    try:
+        url = wire_url(ctx)
+    except Exception:
+        url = None
+    if url is not None:
+        parts.append((url.username, url.password))
+        parts.append(
+            tuple(
+                sorted(
+                    (name, value)
+                    for name, value in url.params.multi_items()
+                    if definition.is_secret_param(name)
+                )
+            )
+        )
+        if client is not None:
+            parts.append(_jar_part(client.cookies.jar, url))
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,0 +1,39 @@
+"""Checks of option values that plugins share: header names and logging levels."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+__all__ = ["TOKEN_CHARS", "check_header_name", "parse_log_level"]
+
+#: The characters of an HTTP token (RFC 9110): method and header names.
+TOKEN_CHARS = frozenset(
+    "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+)
+
+
+def check_header_name(value: Any, what: str = "header") -> str:
+    """``value`` if it is a valid header name; otherwise a ``ValueError`` naming ``what``, the
+    value and what is accepted."""
+    if not isinstance(value, str) or not value or not set(value) <= TOKEN_CHARS:
+        raise ValueError(
+            f"{what} must be a header name such as 'X-Api-Key' (letters, digits and "
+            f"!#$%&'*+-.^_`|~), got {value!r}"
+        )
+    return value
+
+
+def parse_log_level(value: Any, what: str = "level") -> int:
+    """A logging level from an int (``logging.INFO``) or a name (``"info"``, ``"DEBUG"``);
+    otherwise a ``ValueError`` naming ``what``, the value and what is accepted."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str):
+        number = logging.getLevelName(value.strip().upper())
+        if isinstance(number, int):
+            return number
+    raise ValueError(
+        f"{what} must be a logging level: an int such as logging.INFO or one of the names "
+        f"DEBUG, INFO, WARNING, ERROR, CRITICAL; got {value!r}"
+    )
