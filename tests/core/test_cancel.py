@@ -11,9 +11,7 @@ import pytest
 
 import axios_python
 from axios_python import CancelError, CancelToken, FixedDelay
-from axios_python.testing import LocalServer
-
-from .conftest import Caller
+from axios_python.testing import Caller, LocalServer
 
 
 def _cancel_later(token: CancelToken, delay: float, reason: str = "user left") -> threading.Thread:

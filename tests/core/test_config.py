@@ -9,9 +9,7 @@ import pytest
 
 import axios_python
 from axios_python import ConfigError
-from axios_python.testing import LocalServer
-
-from .conftest import Caller
+from axios_python.testing import Caller, LocalServer
 
 
 def test_defaults_are_visible_and_read_only() -> None:

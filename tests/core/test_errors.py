@@ -19,8 +19,7 @@ from axios_python import (
     RetryError,
     TimeoutError,
 )
-
-from .conftest import Caller
+from axios_python.testing import Caller
 
 
 def test_hierarchy() -> None:

@@ -8,8 +8,7 @@ import pytest
 
 import axios_python
 from axios_python import InterceptorError, Response
-
-from .conftest import Caller
+from axios_python.testing import Caller
 
 
 def test_request_interceptors_run_in_registration_order(call: Caller) -> None:

@@ -9,9 +9,7 @@ import pytest
 
 import axios_python
 from axios_python import AxiosPython, PluginUninstallWarning, Response
-from axios_python.testing import LocalServer
-
-from .conftest import Caller
+from axios_python.testing import Caller, LocalServer
 
 
 class HeaderPlugin:

@@ -9,9 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 import axios_python
-from axios_python.testing import LocalServer, redirect
-
-from .conftest import Caller
+from axios_python.testing import Caller, LocalServer, redirect
 
 METHODS = ["get", "post", "put", "patch", "delete", "options"]
 

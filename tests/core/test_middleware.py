@@ -11,8 +11,7 @@ import pytest
 
 import axios_python
 from axios_python import Dual, Response
-
-from .conftest import Caller
+from axios_python.testing import Caller
 
 Next = Any
 

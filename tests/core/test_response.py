@@ -9,9 +9,7 @@ import pytest
 
 import axios_python
 from axios_python import HTTPStatusError, Response
-from axios_python.testing import LocalServer
-
-from .conftest import Caller
+from axios_python.testing import Caller, LocalServer
 
 
 def test_json_body_is_parsed_into_data(call: Caller) -> None:

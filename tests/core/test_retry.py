@@ -18,9 +18,7 @@ from axios_python import (
     RetryError,
     RetryStrategy,
 )
-from axios_python.testing import LocalServer
-
-from .conftest import Caller
+from axios_python.testing import Caller, LocalServer
 
 
 def test_strategy_formulas() -> None:

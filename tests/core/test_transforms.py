@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .conftest import Caller
+from axios_python.testing import Caller
 
 
 def test_transform_request_on_json(make: Any) -> None:

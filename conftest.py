@@ -1,0 +1,23 @@
+"""Root configuration of the whole suite: ``tests/`` and every package's own ``tests/``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+
+import pytest
+
+# The fixtures axios_python ships for its users: local_server, axios_client, make_caller.
+pytest_plugins = ["axios_python.testing.fixtures"]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """In CI nothing is skipped silently: a skip there is a failure."""
+    report = yield
+    if report.skipped and os.environ.get("CI"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, which is not allowed: {report.longrepr}"
+    return report
