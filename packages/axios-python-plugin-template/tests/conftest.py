@@ -1,4 +1,5 @@
-"""The fixtures axios_python ships for tests: ``local_server`` and ``axios_client``."""
+"""The fixtures axios_python ships for tests: ``local_server``, ``axios_client`` and
+``make_caller`` (one test, both paths)."""
 
 from __future__ import annotations
 

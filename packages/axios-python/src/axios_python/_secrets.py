@@ -36,7 +36,7 @@ SECRET_PARAMS: frozenset[str] = frozenset(
         "token", "key", "api_key", "apikey", "api-key", "signature", "sig", "x-amz-signature",
         "x-amz-credential", "x-amz-security-token", "access_token", "refresh_token", "id_token",
         "client_secret", "client_assertion", "assertion", "password", "passwd", "pwd", "secret",
-        "auth", "authorization", "session", "sessionid", "jwt", "code", "otp",
+        "auth", "authorization", "session", "sessionid", "sid", "jwt", "code", "otp",
         "credentials", "private_key",
     }
 )  # fmt: skip
@@ -195,8 +195,10 @@ class Secrets:
     def redact_headers(self, headers: Any, *, mask: str = MASK) -> list[tuple[str, str]]:
         """``(name, value)`` pairs of ``headers`` (a mapping or ``httpx.Headers``, repeated
         names kept) with the values of credential headers replaced by ``mask``."""
-        if isinstance(headers, httpx.Headers):
-            items: Iterable[tuple[str, Any]] = headers.multi_items()
+        if isinstance(headers, httpx.Headers):  # raw: names as sent, repeats kept
+            items: Iterable[tuple[str, Any]] = [
+                (name.decode("latin-1"), value) for name, value in headers.raw
+            ]
         elif isinstance(headers, Mapping):
             items = headers.items()
         else:
