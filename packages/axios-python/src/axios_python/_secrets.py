@@ -167,6 +167,11 @@ class Secrets:
             or any(m in lower for m in _MARKERS)
         )
 
+    def is_secret_field(self, name: str) -> bool:
+        """Whether a form or JSON field called ``name`` is secret: a secret parameter name, or
+        a credential header's name (a body that echoes headers: ``{"authorization": ...}``)."""
+        return self.is_secret_param(name) or self.is_secret_header(name)
+
     # -- redaction --------------------------------------------------------------------------
 
     def redact_url(self, url: Any, *, mask: str = MASK) -> str:
@@ -215,7 +220,7 @@ class Secrets:
         if isinstance(value, Mapping):
             return {
                 k: mask
-                if isinstance(k, str) and self.is_secret_param(k)
+                if isinstance(k, str) and self.is_secret_field(k)
                 else self.redact_fields(v, mask=mask)
                 for k, v in value.items()
             }
@@ -226,14 +231,21 @@ class Secrets:
     def redact_form(self, body: str | bytes, *, mask: str = MASK, limit: int | None = None) -> str:
         """An ``application/x-www-form-urlencoded`` body with secret field values replaced."""
         text = body.decode("latin-1") if isinstance(body, bytes) else body
-        return self._redact_pairs(text, mask, limit)
+        return self._redact_pairs(text, mask, limit, self.is_secret_field)
 
-    def _redact_pairs(self, text: str, mask: str, limit: int | None) -> str:
+    def _redact_pairs(
+        self,
+        text: str,
+        mask: str,
+        limit: int | None,
+        secret: Callable[[str], bool] | None = None,
+    ) -> str:
+        is_secret = secret or self.is_secret_param
         parts: list[str] = []
         size = 0
         for part in text.split("&"):
             name, sep, value = part.partition("=")
-            if sep and value and self.is_secret_param(unquote_plus(name)):
+            if sep and value and is_secret(unquote_plus(name)):
                 part = f"{name}={mask}"
             parts.append(part)
             size += len(part) + 1
@@ -261,8 +273,13 @@ class Secrets:
         head = raw[: limit + _SCAN_MARGIN]
         stripped = head.lstrip()
         if "json" in kind or (not kind and stripped[:1] in (b"{", b"[")):
+            known = [v for v in values if len(v) >= 3]
             shown = _redact_json_text(
-                head.decode("utf-8", errors="replace"), self.is_secret_param, mask, limit
+                head.decode("utf-8", errors="replace"),
+                self.is_secret_field,
+                mask,
+                limit,
+                (lambda token: scrub(token, known, mask=mask)) if known else None,
             )
             if shown is not None:
                 text, complete = shown
@@ -270,7 +287,10 @@ class Secrets:
             if "json" in kind:
                 return f"<{size:,} bytes of malformed JSON, not shown>"
         if "x-www-form-urlencoded" in kind or (not kind and _FORM_SHAPE.match(head[:4096])):
-            text = self._redact_pairs(head.decode("utf-8", errors="replace"), mask, limit)
+            text = self._redact_pairs(
+                head.decode("utf-8", errors="replace"), mask, limit, self.is_secret_field
+            )
+            text = scrub(text, values, mask=mask)
             return _noted(text[:limit], len(text) <= limit and len(head) == size, size)
         try:
             text = head.decode("utf-8")
@@ -332,7 +352,7 @@ class Secrets:
             return
         if isinstance(value, Mapping):
             for key, item in value.items():
-                if isinstance(key, str) and self.is_secret_param(key):
+                if isinstance(key, str) and self.is_secret_field(key):
                     if isinstance(item, (str, int, float)) and not isinstance(item, bool):
                         found.add(str(item))
                 else:
@@ -429,7 +449,11 @@ def _skip_value(text: str, start: int) -> int:
 
 
 def _redact_json_text(
-    text: str, is_secret: Callable[[str], bool], mask: str, limit: int
+    text: str,
+    is_secret: Callable[[str], bool],
+    mask: str,
+    limit: int,
+    scrub_value: Callable[[str], str] | None = None,
 ) -> tuple[str, bool] | None:
     """A prefix of the JSON ``text`` of at most about ``limit`` characters with the values of
     secret fields replaced by ``"mask"``; ``None`` when ``text`` is not JSON. The second item
@@ -487,6 +511,8 @@ def _redact_json_text(
                     name = json.loads(token)
                     secret_next = is_secret(name)
                     expect_key = False
+                elif scrub_value is not None:
+                    token = scrub_value(token)
                 if size + len(token) > limit:  # not a secret: a cut is safe to show
                     out.append(token[: max(0, limit - size)])
                     return "".join(out), False
