@@ -86,7 +86,7 @@ class _Tour:
 
     def path(self, ctx: Config) -> str:
         """The path and query of a request URL, for short log lines."""
-        url = str(ctx["url"])
+        url = str(axios_python.wire_url(ctx))
         return url[len(self.server.base_url) :] if url.startswith(self.server.base_url) else url
 
     # -- 1 ------------------------------------------------------------------------------------
