@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -39,6 +40,41 @@ class WellBehaved:
 class TestWellBehavedConformance(PluginConformance):
     def make_plugin(self) -> Any:
         return WellBehaved()
+
+
+@dataclass(frozen=True)
+class FrozenHeaderPlugin:
+    """A correct plugin written as a frozen dataclass, with a secret header and an uninstall."""
+
+    value: str
+    header: str = "X-Frozen-Ref"
+    uninstalled: list[AxiosPython] = field(default_factory=list)
+
+    def attach(self, client: AxiosPython) -> None:
+        client.secrets.register(headers=[self.header])
+        client.interceptors.request.use(self._stamp)
+
+    def uninstall(self, client: AxiosPython) -> None:
+        self.uninstalled.append(client)
+
+    def _stamp(self, config: dict[str, Any]) -> dict[str, Any]:
+        config["headers"][self.header] = self.value
+        return config
+
+
+class TestFrozenDataclassConformance(PluginConformance):
+    def make_plugin(self) -> Any:
+        return FrozenHeaderPlugin("v")
+
+
+def test_removal_also_takes_the_secret_registrations_back() -> None:
+    import axios_python
+
+    with axios_python.create() as client:
+        client.plugin(FrozenHeaderPlugin("v"))
+        assert client.secrets.is_secret_header("X-Frozen-Ref") and client.secrets.ids
+        client.remove_plugin(client.plugins[0])
+        assert client.secrets.ids == ()
 
 
 _BAD = textwrap.dedent(
