@@ -14,7 +14,7 @@ from axios_python.testing import Caller, LocalServer
 
 
 def _ident(api: axios_python.AxiosPython, **config: Any) -> str:
-    base = {"base_url": "https://h", "url": "/x", "headers": {}, "params": None}
+    base: dict[str, Any] = {"base_url": "https://h", "url": "/x", "headers": {}, "params": None}
     return identity({**base, **config}, api)
 
 
