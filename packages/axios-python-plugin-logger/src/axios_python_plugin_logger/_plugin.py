@@ -2,56 +2,76 @@
 
 from __future__ import annotations
 
-import contextvars
+import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from time import perf_counter
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
-from axios_python import AsyncNext, AxiosPython, Config, Dual, Response, SyncNext
+from axios_python import (
+    AsyncNext,
+    AxiosPython,
+    Config,
+    Dual,
+    Response,
+    Secrets,
+    SyncNext,
+    call_state,
+    check_header_name,
+    display_url,
+    parse_log_level,
+)
+from axios_python.redaction import scrub
 
-from ._redact import Redactor, names
-
-__all__ = ["LoggerPlugin"]
+__all__ = ["DEFAULT_LOGGER", "LoggerPlugin"]
 
 DEFAULT_LOGGER = "axios_python.logger"
 
+#: What the logger writes in place of a secret.
+REDACTED = "[REDACTED]"
+
 
 class _Call:
-    """What one call has done so far, shared by its call-scope and attempt-scope hooks."""
+    """What one call has done so far: the slot the call-scope hook opens in the call's state
+    (``call_state(ctx).slot``) and its attempt-scope hook finds again."""
 
-    __slots__ = ("last", "last_ms", "method", "secrets", "sends", "source", "start", "url")
+    __slots__ = (
+        "ctx", "last", "last_ctx", "last_ms", "method", "secrets", "sends", "source", "start",
+        "url",
+    )  # fmt: skip
 
-    def __init__(self, ctx: Config, url: str, secrets: list[str]) -> None:
-        self.source = (ctx["url"], ctx["params"])  # what ``url`` was made from
+    def __init__(self, ctx: Config, start: float) -> None:
+        self.ctx = ctx
+        self.secrets: Secrets = call_state(ctx).secrets  # the client's definition of secret
+        self.source = (ctx["base_url"], ctx["url"], ctx["params"])  # what ``url`` shows
         self.method = ctx["method"]
-        self.url = url
-        self.secrets = secrets
+        self.url = display_url(ctx, self.secrets, mask=REDACTED)
+        self.start = start
         self.sends = 0
         self.last: Response | BaseException | None = None  # outcome of the latest send
         self.last_ms = 0.0
-        self.start = perf_counter()
+        self.last_ctx: Config | None = None  # configuration of the latest send
 
+    def values(self) -> set[str]:
+        """The secret values the call carries (its configuration and its latest attempt's,
+        where attempt middleware may have added a credential), to scrub from free text."""
+        found = self.secrets.secret_values(self.ctx)
+        if self.last_ctx is not None:
+            found |= self.secrets.secret_values(self.last_ctx)
+        return found
 
-#: The calls in progress in this context, by plugin (several LoggerPlugins may share a client).
-_CURRENT: contextvars.ContextVar[dict[int, _Call]] = contextvars.ContextVar(
-    "axios_python_logger_calls"
-)
-_NONE: dict[int, _Call] = {}
-
-
-def _level(value: Any, what: str) -> int:
-    if isinstance(value, str):
-        number = logging.getLevelName(value.upper())
-        if isinstance(number, int):
-            return number
-    elif isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    raise ValueError(
-        f"{what} must be a logging level such as logging.INFO or 'DEBUG', got {value!r}"
-    )
+    def preview(
+        self, raw: str | bytes, content_type: str | None, limit: int, values: set[str]
+    ) -> str:
+        """A body preview that shows no secret: the core's redaction, then the call's secret
+        values scrubbed from what it shows (an echoed body holds them in plain strings)."""
+        shown = self.secrets.redact_body(
+            raw, content_type, limit=limit, mask=REDACTED, values=values
+        )
+        return scrub(shown, values, mask=REDACTED)
 
 
 def _duration(ms: float) -> str:
@@ -68,6 +88,18 @@ def _size(response: Response, stream: bool) -> int | None:
     return int(length) if length.isdigit() else None
 
 
+def _names(values: Iterable[str], option: str, header: bool) -> tuple[str, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{option} must be a list of names such as ['X-Tenant'], got {values!r}")
+    names = tuple(values)
+    for name in names:
+        if header:
+            check_header_name(name, f"each name in {option}")
+        elif not isinstance(name, str) or not name.strip():
+            raise ValueError(f"{option} must hold non-empty str names, got {name!r}")
+    return names
+
+
 class LoggerPlugin:
     """Logs every request of a client through the standard ``logging`` module.
 
@@ -80,9 +112,10 @@ class LoggerPlugin:
     ``<-- 200 OK https://host/path (1,204 bytes, 83ms)`` when its response comes back; a retried
     or re-sent request adds a line per failed attempt; a failed call logs its error. Every record
     carries ``method``, ``url``, ``status``, ``duration_ms``, ``attempt`` and ``bytes`` as
-    attributes (``extra``) for structured handlers. Headers and bodies are off by default; when
-    on, credentials are redacted, as are secrets in query strings. When the level is disabled
-    the plugin formats nothing.
+    attributes (``extra``) for structured handlers. Headers and bodies are off by default. What
+    is secret is the client's definition (``client.secrets``: the core's names plus those
+    plugins registered); secrets show as ``[REDACTED]`` in URLs, headers, bodies and messages.
+    When the level is disabled the plugin formats nothing.
     """
 
     name = "logger"
@@ -102,12 +135,14 @@ class LoggerPlugin:
         """``level`` is the level of the request and response lines; failures and retries use
         ``error_level`` (default: ``level``, at least WARNING). ``logger`` is a Logger, a
         LoggerAdapter or a logger name (default ``"axios_python.logger"``).
-        ``redact_headers`` / ``redact_params`` add names to the built-in redaction lists."""
-        self.level = _level(level, "level")
+        ``redact_headers`` / ``redact_params`` are registered as secret on each client the
+        plugin attaches to (``client.secrets.register``), for every component of that client."""
+        self.level = parse_log_level(level, "level")
+        self._error_level_given = error_level is not None
         self.error_level = (
             max(self.level, logging.WARNING)
             if error_level is None
-            else _level(error_level, "error_level")
+            else parse_log_level(error_level, "error_level")
         )
         self._extra: dict[str, Any] = {}
         if logger is None:
@@ -135,43 +170,48 @@ class LoggerPlugin:
         ):
             raise ValueError(f"max_body_bytes must be an integer >= 0, got {max_body_bytes!r}")
         self.max_body_bytes = max_body_bytes
-        self._redactor = Redactor(
-            names(redact_headers, "redact_headers"), names(redact_params, "redact_params")
-        )
+        self.redact_headers = _names(redact_headers, "redact_headers", header=True)
+        self.redact_params = _names(redact_params, "redact_params", header=False)
 
     def attach(self, client: AxiosPython) -> None:
-        """Register the call-scope (summary) and attempt-scope (per request sent) hooks."""
+        """Register the extra secret names on the client, then the call-scope (summary) and
+        attempt-scope (per request sent) hooks. The client undoes all three on removal."""
+        if self.redact_headers or self.redact_params:
+            client.secrets.register(headers=self.redact_headers, params=self.redact_params)
         client.use(Dual(sync=self._call_sync, async_=self._call_async))
         client.use(Dual(sync=self._attempt_sync, async_=self._attempt_async), scope="attempt")
 
     def __repr__(self) -> str:
-        return (
-            f"LoggerPlugin(level={logging.getLevelName(self.level)}, "
-            f"logger={self.logger.name!r}, log_headers={self.log_headers}, "
-            f"log_bodies={self.log_bodies})"
-        )
+        options = [
+            f"level={_level_name(self.level)}",
+            f"logger={self.logger.name!r}",
+            f"log_headers={self.log_headers}",
+            f"log_bodies={self.log_bodies}",
+        ]
+        if self.max_body_bytes != 1024:
+            options.append(f"max_body_bytes={self.max_body_bytes}")
+        if self.redact_headers:
+            options.append(f"redact_headers={list(self.redact_headers)!r}")
+        if self.redact_params:
+            options.append(f"redact_params={list(self.redact_params)!r}")
+        if self._error_level_given:
+            options.append(f"error_level={_level_name(self.error_level)}")
+        return f"LoggerPlugin({', '.join(options)})"
 
     # -- hooks --------------------------------------------------------------------------------
 
-    def _begin(self, ctx: Config) -> tuple[_Call, contextvars.Token[dict[int, _Call]]]:
-        url = httpx.URL(ctx["url"])
-        if ctx["params"]:
-            url = url.copy_merge_params(httpx.QueryParams(ctx["params"]))
-        shown, secrets = self._redactor.url(url)
-        call = _Call(ctx, shown, secrets)
-        return call, _CURRENT.set({**_CURRENT.get(_NONE), id(self): call})
+    def _begin(self, ctx: Config) -> _Call:
+        return call_state(ctx).slot(self, lambda: _Call(ctx, perf_counter()))
 
     def _call_sync(self, ctx: Config, next_fn: SyncNext) -> Response:
         if not self.logger.isEnabledFor(self.level):
             return self._quiet_sync(ctx, next_fn)
-        call, token = self._begin(ctx)
+        call = self._begin(ctx)
         try:
             response = next_fn(ctx)
         except Exception as exc:
-            self._failed(call, ctx, exc)
+            self._failed(call, exc)
             raise
-        finally:
-            _CURRENT.reset(token)
         self._answered(call, ctx, response)
         return response
 
@@ -182,37 +222,30 @@ class LoggerPlugin:
                 return await next_fn(ctx)
             except Exception as exc:
                 if self.logger.isEnabledFor(self.error_level):
-                    self._quiet_failure(ctx, exc, start)
+                    self._failed(_Call(ctx, start), exc)
                 raise
-        call, token = self._begin(ctx)
+        call = self._begin(ctx)
         try:
             response = await next_fn(ctx)
         except Exception as exc:
-            self._failed(call, ctx, exc)
+            self._failed(call, exc)
             raise
-        finally:
-            _CURRENT.reset(token)
         self._answered(call, ctx, response)
         return response
 
     def _quiet_sync(self, ctx: Config, next_fn: SyncNext) -> Response:
-        # the level is off: only a failure may still be logged, at error_level
+        # the level is off: no slot is opened (the attempt hooks pass through); only a failure
+        # may still be logged, at error_level
         start = perf_counter()
         try:
             return next_fn(ctx)
         except Exception as exc:
             if self.logger.isEnabledFor(self.error_level):
-                self._quiet_failure(ctx, exc, start)
+                self._failed(_Call(ctx, start), exc)
             raise
 
-    def _quiet_failure(self, ctx: Config, exc: Exception, start: float) -> None:
-        call, token = self._begin(ctx)
-        _CURRENT.reset(token)
-        call.start = start
-        self._failed(call, ctx, exc)
-
     def _attempt_sync(self, ctx: Config, next_fn: SyncNext) -> Response:
-        call = _CURRENT.get(_NONE).get(id(self))
+        call: _Call | None = call_state(ctx).peek(self)
         if call is None:
             return next_fn(ctx)
         self._sending(call, ctx)
@@ -226,7 +259,7 @@ class LoggerPlugin:
         return response
 
     async def _attempt_async(self, ctx: Config, next_fn: AsyncNext) -> Response:
-        call = _CURRENT.get(_NONE).get(id(self))
+        call: _Call | None = call_state(ctx).peek(self)
         if call is None:
             return await next_fn(ctx)
         self._sending(call, ctx)
@@ -248,6 +281,7 @@ class LoggerPlugin:
         args: tuple[Any, ...],
         call: _Call,
         *,
+        url: str | None = None,
         status: int | None = None,
         duration_ms: float | None = None,
         attempt: int | None = None,
@@ -258,7 +292,7 @@ class LoggerPlugin:
         extra = {
             **self._extra,
             "method": call.method,
-            "url": call.url,
+            "url": call.url if url is None else url,
             "status": status,
             "duration_ms": None if duration_ms is None else round(duration_ms, 3),
             "attempt": attempt,
@@ -276,24 +310,21 @@ class LoggerPlugin:
         if call.last is not None:
             self._resend_line(call, ctx)
         call.sends += 1
-        url_source, params = call.source
-        if ctx["url"] == url_source and ctx["params"] is params:
+        call.last_ctx = ctx
+        base_url, url_source, params = call.source
+        if ctx["url"] == url_source and ctx["params"] is params and ctx["base_url"] == base_url:
             url = call.url
         else:  # an outer attempt middleware changed the URL (e.g. a key in the query string)
-            attempt_url = httpx.URL(ctx["url"])
-            if ctx["params"]:
-                attempt_url = attempt_url.copy_merge_params(httpx.QueryParams(ctx["params"]))
-            url, secrets = self._redactor.url(attempt_url)
-            call.secrets = list({*call.secrets, *secrets})
+            url = display_url(ctx, call.secrets, mask=REDACTED)
         suffix = f" (attempt {call.sends})" if call.sends > 1 else ""
         details: list[str] = []
         fields: dict[str, Any] = {}
         if self.log_headers:
-            items = self._redactor.header_items(ctx["headers"])
+            items = call.secrets.redact_headers(ctx["headers"], mask=REDACTED)
             details.extend(f"{name}: {value}" for name, value in items)
             fields["headers"] = dict(items)
         if self.log_bodies:
-            body = self._redactor.request_body(ctx, self.max_body_bytes)
+            body = self._request_body(call, ctx)
             if body is not None:
                 details.append(f"body: {body}")
                 fields["body"] = body
@@ -302,6 +333,7 @@ class LoggerPlugin:
             "--> %s %s%s",
             (call.method, url, suffix),
             call,
+            url=url,
             attempt=call.sends,
             details=details,
             fields=fields,
@@ -332,7 +364,7 @@ class LoggerPlugin:
                     number,
                     _duration(call.last_ms),
                     type(last).__name__,
-                    self._redactor.scrub(str(last), call.secrets),
+                    scrub(str(last), call.values(), mask=REDACTED),
                 ),
                 call,
                 duration_ms=call.last_ms,
@@ -352,11 +384,11 @@ class LoggerPlugin:
         details: list[str] = []
         fields: dict[str, Any] = {}
         if self.log_headers:
-            items = self._redactor.header_items(response.headers)
+            items = call.secrets.redact_headers(response.headers, mask=REDACTED)
             details.extend(f"{name}: {value}" for name, value in items)
             fields["headers"] = dict(items)
         if self.log_bodies:
-            body = self._response_body(response, stream)
+            body = self._response_body(call, response, stream)
             details.append(f"body: {body}")
             fields["body"] = body
         self._emit(
@@ -373,16 +405,7 @@ class LoggerPlugin:
             fields=fields,
         )  # fmt: skip
 
-    def _response_body(self, response: Response, stream: bool) -> str:
-        if stream:
-            return "<streamed body, not read by the logger>"
-        try:
-            raw = response.content
-        except httpx.ResponseNotRead:
-            return "<body not read>"
-        return self._redactor.text(raw, self.max_body_bytes, response.headers.get("content-type"))
-
-    def _failed(self, call: _Call, ctx: Config, exc: BaseException) -> None:
+    def _failed(self, call: _Call, exc: BaseException) -> None:
         ms = (perf_counter() - call.start) * 1000
         if call.sends == 0:
             self._emit(self.level, "--> %s %s", (call.method, call.url), call, attempt=0)
@@ -392,10 +415,65 @@ class LoggerPlugin:
             self.error_level,
             "<-- failed %s %s (%s%s): %s: %s",
             (call.method, call.url, _duration(ms), attempts, type(exc).__name__,
-             self._redactor.scrub(str(exc), call.secrets)),
+             scrub(str(exc), call.values(), mask=REDACTED)),
             call,
             status=status if isinstance(status, int) else None,
             duration_ms=ms,
             attempt=call.sends,
             fields={"error": type(exc).__name__},
         )  # fmt: skip
+
+    # -- bodies -------------------------------------------------------------------------------
+
+    def _request_body(self, call: _Call, ctx: Config) -> str | None:
+        """A preview of the body ``ctx`` sends, or ``None`` when it has none."""
+        data, files = ctx.get("data"), ctx.get("files")
+        if files:
+            count = len(files) if hasattr(files, "__len__") else "?"
+            names = f", fields {sorted(map(str, data))}" if isinstance(data, Mapping) else ""
+            return f"<multipart body: {count} file(s){names}>"
+        content_type: str | None = ctx["headers"].get("content-type")
+        raw: str | bytes
+        secrets = call.secrets
+        if data is not None:
+            if isinstance(data, Mapping):
+                form = secrets.redact_fields(dict(data), mask=REDACTED)
+                raw, content_type = urlencode(form, doseq=True), "application/x-www-form-urlencoded"
+            elif isinstance(data, (str, bytes)):
+                raw = data
+            else:
+                return f"<{type(data).__name__} body>"
+        elif ctx.get("json") is not None:
+            try:
+                raw = json.dumps(
+                    secrets.redact_fields(ctx["json"], mask=REDACTED),
+                    ensure_ascii=False,
+                    default=str,
+                )
+            except (TypeError, ValueError):
+                return f"<{type(ctx['json']).__name__} JSON body>"
+            content_type = "application/json"
+        else:
+            content = ctx.get("content")
+            if content is None:
+                return None
+            if not isinstance(content, (str, bytes)):
+                return "<streamed request body>"
+            raw = content
+        return call.preview(raw, content_type, self.max_body_bytes, secrets.secret_values(ctx))
+
+    def _response_body(self, call: _Call, response: Response, stream: bool) -> str:
+        if stream:
+            return "<streamed body, not read by the logger>"
+        try:
+            raw = response.content
+        except httpx.ResponseNotRead:
+            return "<body not read>"
+        content_type = response.headers.get("content-type")
+        return call.preview(raw, content_type, self.max_body_bytes, call.values())
+
+
+def _level_name(level: int) -> str:
+    """``level`` as the constructor takes it: ``'INFO'`` for a named level, else the number."""
+    name = logging.getLevelName(level)
+    return repr(name) if isinstance(name, str) and not name.startswith("Level ") else str(level)

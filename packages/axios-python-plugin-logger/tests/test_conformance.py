@@ -1,4 +1,5 @@
-"""LoggerPlugin passes the core's conformance kit, quiet and verbose."""
+"""LoggerPlugin passes the core's conformance kit, quiet and verbose (the verbose one registers
+secret names on the client: removal must undo them too)."""
 
 from __future__ import annotations
 
@@ -20,4 +21,11 @@ class TestVerboseLoggerConformance(PluginConformance):
         logger.addHandler(logging.NullHandler())
         logger.setLevel(logging.DEBUG)
         logger.propagate = False
-        return LoggerPlugin(level=logging.DEBUG, logger=logger, log_headers=True, log_bodies=True)
+        return LoggerPlugin(
+            level=logging.DEBUG,
+            logger=logger,
+            log_headers=True,
+            log_bodies=True,
+            redact_headers=["X-Internal"],
+            redact_params=["tenant"],
+        )

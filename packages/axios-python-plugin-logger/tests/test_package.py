@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points, version
+from importlib.metadata import entry_points, requires, version
 
 import axios_python
 import axios_python_plugin_logger
@@ -10,11 +10,19 @@ from axios_python_plugin_logger import LoggerPlugin
 
 
 def test_exports_and_version() -> None:
-    assert "LoggerPlugin" in axios_python_plugin_logger.__all__
+    assert sorted(axios_python_plugin_logger.__all__) == [
+        "DEFAULT_LOGGER",
+        "LoggerPlugin",
+        "__version__",
+    ]
     assert (
-        axios_python_plugin_logger.__version__ == version("axios-python-plugin-logger") == "1.0.0"
+        axios_python_plugin_logger.__version__ == version("axios-python-plugin-logger") == "1.1.0"
     )
     assert LoggerPlugin.name == "logger"
+
+
+def test_depends_on_the_core_with_the_toolkit() -> None:
+    assert requires("axios-python-plugin-logger") == ["axios-python<2.0,>=1.1"]
 
 
 def test_entry_point_loads_the_class() -> None:
