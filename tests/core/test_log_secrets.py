@@ -3,45 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 import axios_python
 from axios_python.redaction import RedactingFilter
-from axios_python.testing import Caller, LocalServer
+from axios_python.testing import Caller, LocalServer, LogCapture
 
 SECRETS = ("Q-TOKEN-1", "H-AUTH-2", "H-KEY-3", "C-SID-4", "U-PASS-5", "R-TENANT-6", "B-PW-7")
 
 
-class Everything(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def text(self) -> str:
-        return "\n".join(f"{r.name}: {r.getMessage()} {vars(r)}" for r in self.records)
-
-
-@pytest.fixture
-def everything() -> Iterator[Everything]:
-    root = logging.getLogger()
-    handler = Everything()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-
-
 def test_httpx_and_httpcore_records_carry_no_secret(
-    make_caller: Callable[..., Caller], local_server: LocalServer, everything: Everything
+    make_caller: Callable[..., Caller], local_server: LocalServer, log_capture: LogCapture
 ) -> None:
     userinfo = local_server.base_url.replace("http://", "http://ada:U-PASS-5@")
     call = make_caller({"base_url": userinfo, "headers": {"X-Api-Key": "H-KEY-3"}})
@@ -54,15 +28,15 @@ def test_httpx_and_httpcore_records_carry_no_secret(
     call.post("/echo", data={"password": "B-PW-7"})
     with pytest.raises(axios_python.NetworkError) as info:
         call.get("/drop", params={"token": "Q-TOKEN-1"})
-    names = {r.name for r in everything.records}
+    names = {r.name for r in log_capture.records}
     assert {"httpx", "httpcore.http11", "httpcore.connection"} <= names, names
-    text = everything.text() + str(info.value)
+    text = log_capture.text() + str(info.value)
     for secret in SECRETS:
         assert secret not in text, secret
     assert "token=***" in text and "(b'Set-Cookie', b'***')" in text
 
 
-def test_the_filter_is_usable_on_any_logger(everything: Everything) -> None:
+def test_the_filter_is_usable_on_any_logger(log_capture: LogCapture) -> None:
     logger = logging.getLogger("tests.my_app")
     redacting = RedactingFilter(mask="[hidden]")
     logger.addFilter(redacting)
@@ -70,4 +44,4 @@ def test_the_filter_is_usable_on_any_logger(everything: Everything) -> None:
         logger.info("calling %s", "https://h/x?api_key=K-1&page=2")
     finally:
         logger.removeFilter(redacting)
-    assert everything.records[-1].getMessage() == "calling https://h/x?api_key=[hidden]&page=2"
+    assert log_capture.records[-1].getMessage() == "calling https://h/x?api_key=[hidden]&page=2"

@@ -10,6 +10,7 @@ every other component honours them too.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import threading
@@ -65,6 +66,8 @@ _ids = itertools.count(1)
 
 #: How much of a body the previews scan at most, beyond what they show.
 _SCAN_MARGIN = 64 * 1024
+#: The largest text body whose secret field values ``secret_values`` reads.
+_JSON_VALUES_LIMIT = 256 * 1024
 
 _FORM_SHAPE = re.compile(rb"^[\w.~%+*\-\[\]]+=[^&\s]*(?:&[\w.~%+*\-\[\]]+=?[^&\s]*)*$")
 _TEXT_TYPES = ("text/", "json", "xml", "x-www-form-urlencoded", "javascript", "yaml", "csv")
@@ -332,7 +335,30 @@ class Secrets:
                     found.add(value)
         for key in ("data", "json"):
             self._field_values(config.get(key), found, 0)
+        for key in ("data", "content"):
+            raw = config.get(key)
+            if isinstance(raw, (str, bytes, bytearray)):
+                self._raw_body_values(bytes(raw) if not isinstance(raw, str) else raw, found)
         return {v for v in found if len(v) >= 3}
+
+    def _raw_body_values(self, raw: str | bytes, found: set[str]) -> None:
+        """Secret field values of a body given as text: JSON, or form-encoded."""
+        import json
+        from urllib.parse import parse_qsl
+
+        head = raw[:_JSON_VALUES_LIMIT]
+        if len(head) < len(raw):
+            return  # too large to read here; previews still redact the part they show
+        text = head.decode("utf-8", errors="replace") if isinstance(head, bytes) else head
+        stripped = text.lstrip()
+        if stripped[:1] in ("{", "["):
+            with contextlib.suppress(ValueError):
+                self._field_values(json.loads(stripped), found, 0)
+            return
+        if _FORM_SHAPE.match(text.encode("utf-8", errors="replace")[:4096]):
+            for name, value in parse_qsl(text, keep_blank_values=False):
+                if self.is_secret_field(name):
+                    found.add(value)
 
     def _url_values(self, url: Any, found: set[str]) -> None:
         if not url:

@@ -4,7 +4,8 @@
 status codes, stalls, dropped connections, streams, flaky endpoints, redirects and cookies;
 :class:`RecordedRequest` is what it records for every request it receives; :func:`redirect`
 routes clients written for real hosts to such a server; :class:`Caller` runs one test body on
-the sync or the async path; :class:`PluginConformance` is the checks every plugin must pass.
+the sync or the async path; :class:`LogCapture` keeps log records to check what reached them;
+:class:`PluginConformance` is the checks every plugin must pass.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._caller import Caller
+from ._logs import LogCapture
 from ._redirect import redirect
 from ._server import LocalServer, RecordedRequest, Reply, RouteHandler
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Caller",
     "LocalServer",
+    "LogCapture",
     "PluginConformance",
     "RecordedRequest",
     "Reply",

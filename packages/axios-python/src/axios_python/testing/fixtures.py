@@ -12,7 +12,9 @@ then ask for
 * ``axios_client``: an instance whose ``base_url`` is that server, closed after the test;
 * ``make_caller``: runs the test twice, once per path; ``make_caller(config)`` returns a
   :class:`Caller` on that path for an instance pointed at ``local_server`` (``config`` adds
-  to it: plugins, retries ...), closed after the test.
+  to it: plugins, retries ...), closed after the test;
+* ``log_capture``: a :class:`LogCapture` on the root logger at DEBUG: every record any logger
+  makes during the test.
 """
 
 from __future__ import annotations
@@ -25,9 +27,17 @@ import pytest
 import axios_python
 
 from ._caller import Caller
+from ._logs import LogCapture
 from ._server import LocalServer
 
-__all__ = ["axios_client", "axios_mode", "local_server", "local_server_session", "make_caller"]
+__all__ = [
+    "axios_client",
+    "axios_mode",
+    "local_server",
+    "local_server_session",
+    "log_capture",
+    "make_caller",
+]
 
 
 @pytest.fixture(scope="session")
@@ -73,3 +83,10 @@ def make_caller(axios_mode: str, local_server: LocalServer) -> Iterator[Callable
     yield factory
     for caller in callers:
         caller.close()
+
+
+@pytest.fixture
+def log_capture() -> Iterator[LogCapture]:
+    """Every log record made during the test (root logger at DEBUG), levels restored after."""
+    with LogCapture.on() as capture:
+        yield capture
