@@ -4,7 +4,6 @@ the bump tool keeps them together."""
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -47,11 +46,15 @@ def test_next_version(current: str, part: str, expected: str) -> None:
 
 def test_bump_updates_all_three(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "repo"
-    shutil.copytree(ROOT / "packages" / "axios-python-plugin-template", root / "packages" / "p")
+    package = root / "packages" / "p"
+    (package / "src" / "p").mkdir(parents=True)
+    (package / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "1.0.0"\n')
+    (package / "src" / "p" / "_version.py").write_text('__version__ = "1.0.0"\n')
+    changelog = package / "CHANGELOG.md"
+    changelog.write_text(
+        "# Changelog\n\n## Unreleased\n\n### Added\n\n- a change\n\n## 1.0.0 — 2026-01-01\n"
+    )
     monkeypatch.setattr(bump_version, "ROOT", root)
-    changelog = root / "packages" / "p" / "CHANGELOG.md"
-    text = changelog.read_text().replace("## 1.0.0 — unreleased", "## Unreleased", 1)
-    changelog.write_text(text.replace("### Added", "### Added\n\n- a change", 1))
     assert bump_version.bump("p", "minor", "2026-12-01") == "1.1.0"
     assert bump_version.read_versions(root / "packages" / "p") == ("1.1.0", "1.1.0", "1.1.0")
     text = changelog.read_text()
