@@ -10,12 +10,15 @@
     # 100 tasks asking for /config at once: one request reaches the server
     await asyncio.gather(*(api.async_get("/config") for _ in range(100)))
 
-The entry point ``dedupe`` also lets ``create({"plugins": ["dedupe"]})`` build it by name.
+Two requests share a response only when they are identical: same method, URL, identity
+(``axios_python.identity``) and headers, except per-request correlation headers
+(``CORRELATION_HEADERS``). The entry point ``dedupe`` also lets
+``create({"plugins": ["dedupe"]})`` build it by name.
 """
 
 from __future__ import annotations
 
-from ._plugin import DEFAULT_VARY_HEADERS, DedupePlugin, DedupeStats
+from ._plugin import CORRELATION_HEADERS, DedupePlugin, DedupeStats
 from ._version import __version__
 
-__all__ = ["DEFAULT_VARY_HEADERS", "DedupePlugin", "DedupeStats", "__version__"]
+__all__ = ["CORRELATION_HEADERS", "DedupePlugin", "DedupeStats", "__version__"]

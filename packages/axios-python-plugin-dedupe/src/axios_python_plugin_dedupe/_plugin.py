@@ -1,17 +1,14 @@
 """DedupePlugin: concurrent identical requests share one upstream call.
 
 A call-scoped middleware computes a key for every GET and HEAD without a body and without
-``stream=True``. The first call with a key (the *leader*) goes upstream; calls with the same key
-that arrive while it is in flight (*followers*) wait for its outcome instead of sending their own
-request. Async calls collapse per event loop (an ``asyncio`` future per flight); sync calls
-collapse across threads (a ``threading.Event`` per waiting follower).
+``stream=True``; calls with the same key share one upstream call through the core's
+``SingleFlight`` (one per client), sync calls on threads and async calls on tasks alike.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import threading
+import warnings
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -27,25 +24,29 @@ from axios_python import (
     Config,
     Dual,
     HTTPStatusError,
+    Response,
+    SingleFlight,
     SyncNext,
-    request_url,
+    check_header_name,
+    identity,
+    wire_url,
 )
 
 if TYPE_CHECKING:
-    from axios_python import AxiosPython, CancelToken, Response
+    from axios_python import AxiosPython
 
-__all__ = ["DEFAULT_VARY_HEADERS", "DedupePlugin", "DedupeStats"]
+__all__ = ["CORRELATION_HEADERS", "DedupePlugin", "DedupeStats"]
 
 Key = tuple[Any, ...]
 
-#: Request headers that always take part in the key: they change the answer (or whose answer).
-DEFAULT_VARY_HEADERS: tuple[str, ...] = (
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "accept",
-    "accept-encoding",
-    "accept-language",
+#: Per-request correlation headers: they differ on every call without changing the answer, so
+#: they never keep two requests apart (``ignore_headers`` adds more).
+CORRELATION_HEADERS: tuple[str, ...] = (
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "x-request-id",
+    "x-correlation-id",
 )
 
 #: Methods that may be collapsed: safe methods, whose repetition the server cannot tell apart.
@@ -76,10 +77,6 @@ _ANSWER_KEYS = (
 #: Config keys that carry a request body.
 _BODY_KEYS = ("data", "json", "files", "content")
 
-_TOKEN_CHARS = frozenset(
-    "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-)
-
 
 @dataclass(frozen=True)
 class DedupeStats:
@@ -93,52 +90,6 @@ class DedupeStats:
     in_flight: int
     #: Followers waiting now for a leader that has not answered yet.
     waiting: int
-
-
-class _Outcome:
-    """How a flight ended: a response, an error, or ``gone`` (the leader was cancelled)."""
-
-    __slots__ = ("error", "response")
-
-    def __init__(self, response: Response | None = None, error: BaseException | None = None):
-        self.response = response
-        self.error = error
-
-    @property
-    def gone(self) -> bool:
-        return self.response is None and self.error is None
-
-
-_GONE = _Outcome()
-
-
-class _SyncFlight:
-    __slots__ = ("done", "outcome", "waiters")
-
-    def __init__(self) -> None:
-        self.done = False
-        self.outcome: _Outcome | None = None
-        self.waiters: list[threading.Event] = []
-
-
-class _AsyncFlight:
-    __slots__ = ("future", "waiters")
-
-    def __init__(self, future: asyncio.Future[_Outcome]) -> None:
-        self.future = future
-        self.waiters = 0
-
-
-class _ClientState:
-    """The flights of one client: sync ones, and async ones per event loop."""
-
-    __slots__ = ("async_flights", "sync_flights")
-
-    def __init__(self) -> None:
-        self.sync_flights: dict[Key, _SyncFlight] = {}
-        self.async_flights: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, dict[Key, _AsyncFlight]
-        ] = weakref.WeakKeyDictionary()
 
 
 def _frozen(value: Any) -> Any:
@@ -156,71 +107,39 @@ def _frozen(value: Any) -> Any:
     return value
 
 
-def _request_url(ctx: Config) -> tuple[str, ...]:
-    """The URL the core sends the request to (``params`` merged into the query string)."""
-    return (str(request_url(ctx)),)
+def _for_caller(response: Response, ctx: Config) -> Response:
+    """A follower's own response: a clone of the leader's, with the follower's config."""
+    own = response.clone()
+    own.config = ctx
+    return own
 
 
-def _copy_error(error: BaseException, ctx: Config) -> BaseException:
-    """A follower's own copy of the leader's error: same type, message and cause."""
-    cls = type(error)
-    try:
-        copy = cls.__new__(cls, *error.args)
-        copy.__dict__.update(error.__dict__)
-    except Exception:
-        return error
-    copy.args = error.args
-    copy.__cause__ = error.__cause__
-    copy.__context__ = error.__context__
-    copy.__suppress_context__ = error.__suppress_context__
-    if isinstance(copy, AxiosPythonError):
-        copy.config = ctx
-    if isinstance(copy, HTTPStatusError):
-        try:
-            response = copy.response.clone()
-        except Exception:  # a streamed body cannot be copied: share it
-            pass
-        else:
-            response.config = ctx
-            copy.response = response
-    return copy
+def _error_for_caller(error: BaseException, ctx: Config) -> BaseException:
+    """A follower's own copy of the leader's error (``SingleFlight`` copied it, and the
+    response of an ``HTTPStatusError``: never a stream here), with the follower's config."""
+    if isinstance(error, AxiosPythonError):
+        error.config = ctx
+    if isinstance(error, HTTPStatusError):
+        error.response.config = ctx
+    return error
 
 
-def _deliver(outcome: _Outcome, ctx: Config) -> Response:
-    if outcome.error is not None:
-        raise _copy_error(outcome.error, ctx)
-    assert outcome.response is not None
-    response = outcome.response.clone()
-    response.config = ctx
-    return response
-
-
-def _leader_gone(error: BaseException) -> bool:
-    """Whether the leader stopped for its own reasons (cancelled), not for the request's."""
-    return isinstance(error, (CancelError, asyncio.CancelledError)) or not isinstance(
-        error, Exception
-    )
-
-
-def _check_vary(vary_headers: Any) -> tuple[tuple[str, ...], bool]:
-    if isinstance(vary_headers, (str, bytes)) or not isinstance(vary_headers, Iterable):
+def _header_names(value: Any, option: str, example: str, star: bool = False) -> list[str]:
+    """The lower-cased header names of an option (``"*"`` skipped when ``star``)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise TypeError(
-            "vary_headers must be an iterable of header names, e.g. ['X-Tenant'], or ['*'] "
-            f"for every header; got {vary_headers!r}"
+            f"{option} must be an iterable of header names, e.g. [{example!r}]; got {value!r}"
         )
-    names: list[str] = []
-    every = False
-    for name in vary_headers:
-        if name == "*":
-            every = True
-        elif isinstance(name, str) and name and set(name) <= _TOKEN_CHARS:
-            names.append(name.lower())
-        else:
-            raise ValueError(
-                f"vary_headers: {name!r} is not a header name; accepted: names such as "
-                "'X-Tenant', or '*' for every header"
-            )
-    return tuple(dict.fromkeys((*DEFAULT_VARY_HEADERS, *names))), every
+    return [
+        check_header_name(name, f"each name in {option}").lower()
+        for name in value
+        if not (star and name == "*")
+    ]
+
+
+def _describe(fn: Callable[..., object]) -> str:
+    """``<qualname>`` of a callable, for ``__repr__``."""
+    return f"<{getattr(fn, '__qualname__', type(fn).__qualname__)}>"
 
 
 def _check_methods(methods: Any) -> frozenset[str]:
@@ -243,38 +162,36 @@ def _check_methods(methods: Any) -> frozenset[str]:
 class DedupePlugin:
     """Collapses concurrent identical GET and HEAD requests into one upstream call.
 
-    While a request is in flight, an identical request (same key) made by another thread (sync
-    calls) or task on the same event loop (async calls) waits for it instead of going upstream.
-    Every caller gets its own ``Response`` (a ``clone()``, so changing ``.data`` for one changes
-    nothing for another); an error reaches every caller as its own exception of the same type
-    and message.
+    While a request is in flight, an identical request (same key) made by another thread or
+    task waits for it instead of going upstream; sync and async calls of a client share
+    flights (the core's ``SingleFlight``). Every caller gets its own ``Response`` (a
+    ``clone()``, so changing ``.data`` for one changes nothing for another); an error reaches
+    every caller as its own exception of the same type and message.
 
-    The key covers the method, the URL the core sends (``axios_python.request_url``), the request
-    headers that change the answer (``DEFAULT_VARY_HEADERS`` plus ``vary_headers``), and the
-    config keys that change what a call returns: ``cookies``, ``auth``, ``timeout``,
-    ``follow_redirects``, ``validate_status``, transforms, retry settings, extensions and
-    connection options. It is computed after the request interceptors, so it sees the headers
-    they added: two users never share a response. Requests with a body and ``stream=True``
-    requests are never collapsed; sync and async calls never collapse with each other.
+    The key, computed after the request interceptors (so it sees the headers they and auth
+    added), covers the method, the URL the request goes to (``axios_python.wire_url``), who is
+    asking (``axios_python.identity``: credentials, ``auth=``, cookies of the call and of the
+    client's jar), every request header except per-request correlation headers
+    (``CORRELATION_HEADERS`` and ``ignore_headers``), the config keys that change what a call
+    returns (``timeout``, ``follow_redirects``, ``validate_status``, transforms, retry
+    settings, extensions, connection options) and ``vary_key(ctx)``. Two requests share a
+    response only when they are truly identical. Requests with a body and ``stream=True``
+    requests are never collapsed.
 
     Cancellation: a follower's own ``CancelToken`` (or the cancellation of its task) cancels
-    only that follower. When the leader is cancelled (its token, its task, or any
-    ``BaseException`` such as ``KeyboardInterrupt``), its followers are not failed with its
-    cancellation: the first of them to wake becomes the new leader and sends the request, the
-    others follow it; a follower whose own token is cancelled too raises ``CancelError``.
-
-    A request made from inside a leader's own call (by middleware registered after this plugin)
-    is never made to wait for that leader: it goes upstream.
-
-    What is added per attempt (attempt-scoped middleware, such as ``AuthPlugin``'s credential)
-    is not visible to the key: when it depends on who is calling (a ``token_provider`` reading a
-    context variable), pass ``vary_key`` to put that identity in the key.
+    only that follower. When the leader is cancelled, its followers are not failed with its
+    cancellation: the first of them to wake leads a new request and the others follow it.
+    A request made from inside a leader's own call never waits for that leader, and a sync call
+    made on a thread that runs an event loop never waits for another call: both go upstream.
 
     Options:
-        vary_headers: more request headers that make two requests different, e.g.
-            ``["X-Tenant"]``; ``["*"]`` makes every header count.
-        vary_key: ``f(ctx) -> value`` whose result joins the key (e.g. the current user).
+        ignore_headers: more per-request headers that never keep two requests apart, e.g.
+            ``["X-B3-TraceId"]`` (credential headers still count: they are in the identity).
+        vary_key: ``f(ctx) -> value`` whose result joins the key (e.g. the current user, when
+            a credential is added per attempt, where the key cannot see it).
         methods: the methods collapsed, among GET, HEAD and OPTIONS (default GET and HEAD).
+        vary_headers: deprecated: every header counts now; the names given count even when
+            they are correlation headers.
     """
 
     name = "dedupe"
@@ -282,11 +199,18 @@ class DedupePlugin:
     def __init__(
         self,
         *,
-        vary_headers: Iterable[str] = (),
+        ignore_headers: Iterable[str] = (),
         vary_key: Callable[[Config], object] | None = None,
         methods: Iterable[str] = ("GET", "HEAD"),
+        vary_headers: Iterable[str] | None = None,
     ) -> None:
-        self.vary_headers, self._every_header = _check_vary(vary_headers)
+        extra = _header_names(ignore_headers, "ignore_headers", "X-B3-TraceId")
+        self.ignore_headers = tuple(dict.fromkeys((*CORRELATION_HEADERS, *extra)))
+        counted = (
+            []
+            if vary_headers is None
+            else _header_names(vary_headers, "vary_headers", "X-Tenant", star=True)
+        )
         if vary_key is not None and not callable(vary_key):
             raise TypeError(
                 f"vary_key must be a function f(ctx) -> value (e.g. the current user), "
@@ -294,264 +218,135 @@ class DedupePlugin:
             )
         self.vary_key = vary_key
         self.methods = _check_methods(methods)
+        self.vary_headers = tuple(dict.fromkeys(counted))
+        self._ignored = frozenset(self.ignore_headers) - frozenset(self.vary_headers)
+        if vary_headers is not None:
+            warnings.warn(
+                "DedupePlugin(vary_headers=...) is deprecated: every request header now counts "
+                "in the dedupe key, except per-request correlation headers (traceparent, "
+                "tracestate, baggage, X-Request-Id, X-Correlation-Id and ignore_headers); the "
+                "names given still count",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         self._lock = threading.Lock()
-        # keys this context is leading: a call made from inside a leader's own call (a nested
-        # request from middleware below) must not wait for itself
-        self._leading: contextvars.ContextVar[frozenset[Key]] = contextvars.ContextVar(
-            f"axios_python_dedupe_{id(self)}", default=frozenset()
-        )
-        self._states: weakref.WeakKeyDictionary[AxiosPython, _ClientState] = (
+        self._flights: weakref.WeakKeyDictionary[AxiosPython, SingleFlight[Response]] = (
             weakref.WeakKeyDictionary()
         )
-        self._leaders = 0
-        self._collapsed = 0
-        self._waiting = 0
+        # flights of clients the plugin was removed from, while followers still wait there,
+        # and the counters of the others
+        self._retired: list[SingleFlight[Response]] = []
+        self._retired_leaders = 0
+        self._retired_collapsed = 0
 
     def __repr__(self) -> str:
-        return f"<DedupePlugin methods={sorted(self.methods)} vary={list(self.vary_headers)}>"
+        options = [
+            f"methods={sorted(self.methods)!r}",
+            f"ignore_headers={list(self.ignore_headers)!r}",
+        ]
+        if self.vary_key is not None:
+            options.append(f"vary_key={_describe(self.vary_key)}")
+        if self.vary_headers:
+            options.append(f"vary_headers={list(self.vary_headers)!r}")
+        return f"DedupePlugin({', '.join(options)})"
 
     # -- plugin contract ------------------------------------------------------------------
 
     def attach(self, client: AxiosPython) -> None:
-        """Register the call-scoped middleware (both forms) on ``client``."""
-        state = _ClientState()
+        """Register the call-scoped middleware (both forms) on ``client``, with its flights."""
+        flights: SingleFlight[Response] = SingleFlight()
         with self._lock:
-            self._states[client] = state
+            self._flights[client] = flights
 
         def sync_form(ctx: Config, next_fn: SyncNext) -> Response:
-            return self._sync(state, ctx, next_fn)
+            key = self.key(ctx, client)
+            if key is None:
+                return next_fn(ctx)
+            try:
+                return flights.run_sync(
+                    key,
+                    lambda: next_fn(ctx),
+                    share=Response.clone,
+                    follow=lambda response: _for_caller(response, ctx),
+                    follow_error=lambda error: _error_for_caller(error, ctx),
+                    cancel_token=ctx.get("cancel_token"),
+                )
+            except CancelError as exc:  # a follower's own token: the error names its call
+                if exc.config is None:
+                    exc.config = ctx
+                raise
 
         async def async_form(ctx: Config, next_fn: AsyncNext) -> Response:
-            return await self._async(state, ctx, next_fn)
+            key = self.key(ctx, client)
+            if key is None:
+                return await next_fn(ctx)
+            return await flights.run_async(
+                key,
+                lambda: next_fn(ctx),
+                share=Response.clone,
+                follow=lambda response: _for_caller(response, ctx),
+                follow_error=lambda error: _error_for_caller(error, ctx),
+            )
 
         client.use(Dual(sync=sync_form, async_=async_form))
 
     def uninstall(self, client: AxiosPython) -> None:
-        """Forget ``client``'s in-flight requests. Calls already in flight finish normally:
-        leaders still answer the followers already waiting for them."""
+        """Clear ``client``'s flights: later calls start their own, calls already in flight
+        finish normally (leaders still answer the followers already waiting for them)."""
         with self._lock:
-            state = self._states.pop(client, None)
-        if state is not None:
-            with self._lock:
-                state.sync_flights.clear()
-                loops = list(state.async_flights.values())
-                state.async_flights.clear()
-            for flights in loops:
-                flights.clear()  # dict.clear is atomic; leaders settle their own flight objects
+            flights = self._flights.pop(client, None)
+            if flights is not None:
+                self._retired.append(flights)
+        if flights is not None:
+            flights.clear()
+        with self._lock:
+            self._fold_retired()
+
+    def _fold_retired(self) -> None:
+        """Keep only the counters of removed clients' flights once no follower waits there
+        (their counts are final then). Called with ``_lock`` held."""
+        for retired in list(self._retired):
+            done = retired.stats()
+            if done.waiting == 0:
+                self._retired.remove(retired)
+                self._retired_leaders += done.leaders
+                self._retired_collapsed += done.followers
 
     def stats(self) -> DedupeStats:
-        """How many calls led, how many were collapsed, and what is in flight now."""
+        """How many calls led, how many were collapsed, and what is in flight now, over every
+        client the plugin serves (the counters of clients it was removed from are kept)."""
         with self._lock:
-            in_flight = 0
-            for state in list(self._states.values()):
-                in_flight += len(state.sync_flights)
-                in_flight += sum(len(f) for f in list(state.async_flights.values()))
-            return DedupeStats(self._leaders, self._collapsed, in_flight, self._waiting)
+            self._fold_retired()
+            now = [flights.stats() for flights in (*self._flights.values(), *self._retired)]
+            return DedupeStats(
+                leaders=self._retired_leaders + sum(s.leaders for s in now),
+                collapsed=self._retired_collapsed + sum(s.followers for s in now),
+                in_flight=sum(s.in_flight for s in now),
+                waiting=sum(s.waiting for s in now),
+            )
 
     # -- the key --------------------------------------------------------------------------
 
-    def key(self, ctx: Config) -> Key | None:
-        """The dedupe key of a request context, or ``None`` when it is never collapsed."""
+    def key(self, ctx: Config, client: AxiosPython | None = None) -> Key | None:
+        """The dedupe key of a request context (``client`` defaults to the call's), or
+        ``None`` when it is never collapsed."""
         method = str(ctx.get("method", "")).upper()
         if method not in self.methods or ctx.get("stream"):
             return None
         if any(ctx.get(name) is not None for name in _BODY_KEYS):
             return None
         try:
-            url = _request_url(ctx)
+            url = str(wire_url(ctx))
         except (httpx.InvalidURL, TypeError, ValueError):
             return None  # the core reports the bad URL
         raw_headers: Mapping[str, Any] = ctx.get("headers") or {}
-        headers = {str(k).lower(): v for k, v in raw_headers.items()}
-        varying: tuple[Any, ...]
-        if self._every_header:
-            varying = tuple(sorted(headers.items()))
-        else:
-            varying = tuple(headers.get(name) for name in self.vary_headers)
+        headers = tuple(
+            sorted(
+                (str(name).lower(), str(value))
+                for name, value in raw_headers.items()
+                if value is not None and str(name).lower() not in self._ignored
+            )
+        )
         answer = tuple(_frozen(ctx.get(name)) for name in _ANSWER_KEYS)
         extra = None if self.vary_key is None else _frozen(self.vary_key(ctx))
-        return (method, url, varying, answer, extra)
-
-    # -- sync -----------------------------------------------------------------------------
-
-    def _sync(self, state: _ClientState, ctx: Config, next_fn: SyncNext) -> Response:
-        key = self.key(ctx)
-        if key is None or key in self._leading.get():
-            return next_fn(ctx)
-        token: CancelToken | None = ctx.get("cancel_token")
-        while True:
-            wake = threading.Event()
-            with self._lock:
-                flights = state.sync_flights
-                flight = flights.get(key)
-                lead = flight is None
-                if flight is None:
-                    flight = flights[key] = _SyncFlight()
-                    self._leaders += 1
-                else:
-                    flight.waiters.append(wake)
-                    self._waiting += 1
-            if lead:
-                return self._lead_sync(flights, key, flight, ctx, next_fn)
-            outcome = self._follow_sync(flight, wake, token, ctx)
-            if not outcome.gone:
-                return _deliver(outcome, ctx)
-            if token is not None:
-                token.raise_if_cancelled(ctx)
-            # the leader was cancelled: lead (or follow whoever leads now)
-
-    def _lead_sync(
-        self,
-        flights: dict[Key, _SyncFlight],
-        key: Key,
-        flight: _SyncFlight,
-        ctx: Config,
-        next_fn: SyncNext,
-    ) -> Response:
-        reset = self._leading.set(self._leading.get() | {key})
-        try:
-            response = next_fn(ctx)
-        except BaseException as exc:
-            self._settle_sync(flights, key, flight, None, exc)
-            raise
-        finally:
-            self._leading.reset(reset)
-        self._settle_sync(flights, key, flight, response, None)
-        return response
-
-    def _settle_sync(
-        self,
-        flights: dict[Key, _SyncFlight],
-        key: Key,
-        flight: _SyncFlight,
-        response: Response | None,
-        error: BaseException | None,
-    ) -> None:
-        with self._lock:
-            if flights.get(key) is flight:
-                del flights[key]
-            flight.done = True
-            waiters = list(flight.waiters)
-            self._waiting -= len(waiters)  # answered now, whenever their threads wake
-        flight.outcome = self._outcome(response, error, bool(waiters))
-        for wake in waiters:
-            wake.set()
-
-    def _follow_sync(
-        self, flight: _SyncFlight, wake: threading.Event, token: CancelToken | None, ctx: Config
-    ) -> _Outcome:
-        unsubscribe = None if token is None else token.subscribe(lambda reason: wake.set())
-        try:
-            wake.wait()
-        finally:
-            if unsubscribe is not None:
-                unsubscribe()
-            with self._lock:
-                if not flight.done:  # leaving before the leader answered
-                    flight.waiters.remove(wake)
-                    self._waiting -= 1
-        outcome = flight.outcome
-        if outcome is None:  # woken by the follower's own token
-            assert token is not None
-            token.raise_if_cancelled(ctx)
-            raise CancelError(token.reason or "Request cancelled", config=ctx)
-        if not outcome.gone:
-            with self._lock:
-                self._collapsed += 1
-        return outcome
-
-    # -- async ----------------------------------------------------------------------------
-
-    def _loop_flights(
-        self, state: _ClientState, loop: asyncio.AbstractEventLoop
-    ) -> dict[Key, _AsyncFlight]:
-        flights = state.async_flights.get(loop)
-        if flights is None:
-            with self._lock:
-                flights = state.async_flights.setdefault(loop, {})
-        return flights
-
-    async def _async(self, state: _ClientState, ctx: Config, next_fn: AsyncNext) -> Response:
-        key = self.key(ctx)
-        if key is None or key in self._leading.get():
-            return await next_fn(ctx)
-        loop = asyncio.get_running_loop()
-        token: CancelToken | None = ctx.get("cancel_token")
-        while True:
-            flights = self._loop_flights(state, loop)
-            flight = flights.get(key)
-            if flight is None:
-                flight = flights[key] = _AsyncFlight(loop.create_future())
-                with self._lock:
-                    self._leaders += 1
-                return await self._lead_async(flights, key, flight, ctx, next_fn)
-            flight.waiters += 1
-            with self._lock:
-                self._waiting += 1
-            try:
-                # shield: a cancelled follower must not cancel the flight the others wait on
-                outcome = await asyncio.shield(flight.future)
-            except BaseException:
-                if not flight.future.done():  # leaving before the leader answered
-                    flight.waiters -= 1
-                    with self._lock:
-                        self._waiting -= 1
-                raise
-            if not outcome.gone:
-                with self._lock:
-                    self._collapsed += 1
-                return _deliver(outcome, ctx)
-            if token is not None:
-                token.raise_if_cancelled(ctx)
-
-    async def _lead_async(
-        self,
-        flights: dict[Key, _AsyncFlight],
-        key: Key,
-        flight: _AsyncFlight,
-        ctx: Config,
-        next_fn: AsyncNext,
-    ) -> Response:
-        reset = self._leading.set(self._leading.get() | {key})
-        try:
-            response = await next_fn(ctx)
-        except BaseException as exc:
-            self._settle_async(flights, key, flight, None, exc)
-            raise
-        finally:
-            self._leading.reset(reset)
-        self._settle_async(flights, key, flight, response, None)
-        return response
-
-    def _settle_async(
-        self,
-        flights: dict[Key, _AsyncFlight],
-        key: Key,
-        flight: _AsyncFlight,
-        response: Response | None,
-        error: BaseException | None,
-    ) -> None:
-        if flights.get(key) is flight:
-            del flights[key]
-        if not flight.future.done():
-            with self._lock:
-                self._waiting -= flight.waiters  # answered now, whenever their tasks resume
-            flight.future.set_result(self._outcome(response, error, flight.waiters > 0))
-
-    # -- shared ---------------------------------------------------------------------------
-
-    @staticmethod
-    def _outcome(
-        response: Response | None, error: BaseException | None, followed: bool
-    ) -> _Outcome:
-        """What the followers get. The response is copied now, before the leader's caller (its
-        response interceptors) can change it; followers then clone this pristine copy."""
-        if error is not None:
-            return _GONE if _leader_gone(error) else _Outcome(error=error)
-        if not followed:
-            return _GONE  # nobody is waiting: nothing to copy
-        assert response is not None
-        try:
-            return _Outcome(response=response.clone())
-        except Exception as exc:
-            return _Outcome(error=exc)
+        return (method, url, identity(ctx, client), headers, answer, extra)

@@ -15,4 +15,8 @@ class TestDedupeOnCountConformance(PluginConformance):
     path = "/count"
 
     def make_plugin(self) -> DedupePlugin:
-        return DedupePlugin(vary_headers=["X-Tenant"], methods=["GET", "HEAD", "OPTIONS"])
+        return DedupePlugin(
+            ignore_headers=["X-B3-TraceId"],
+            vary_key=lambda ctx: "everyone",
+            methods=["GET", "HEAD", "OPTIONS"],
+        )
