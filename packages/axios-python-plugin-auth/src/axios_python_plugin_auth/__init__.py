@@ -3,7 +3,9 @@
 ``AuthPlugin`` sets credentials on every attempt of every request of a client: a Bearer token
 (fixed or from a provider asked each time, refreshed once on 401 for all concurrent requests),
 HTTP Basic, an API key in a header or query parameter, or an OAuth2 client-credentials token.
-Credentials never follow a redirect to another origin and never appear in reprs or errors.
+The plugin registers where it puts the credential as secret on the client, so the core's
+redirect guard keeps it (and every other credential) from other origins, and the core's
+messages and logs mask it; reprs and the plugin's own errors never show a secret.
 
 ::
 

@@ -10,7 +10,7 @@ __all__ = ["AuthError"]
 class AuthError(AxiosPythonError):
     """Credentials could not be obtained, e.g. the OAuth2 token endpoint failed.
 
-    ``url`` is the token endpoint (without user info or query string) and ``status_code`` the
+    ``url`` is the token endpoint (user info masked, no query string) and ``status_code`` the
     HTTP status it answered with (``None`` when it could not be reached). The message names both
     and never contains a secret.
     """

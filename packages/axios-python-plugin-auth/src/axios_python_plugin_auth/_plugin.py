@@ -1,29 +1,29 @@
-"""AuthPlugin: credentials on every attempt, one refresh for many concurrent 401s, never sent to
-another origin."""
+"""AuthPlugin: credentials on every attempt, one refresh for many concurrent 401s."""
 
 from __future__ import annotations
 
 import base64
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 import httpx
 
 from axios_python import (
     AsyncNext,
     AxiosPython,
-    AxiosPythonError,
     Config,
     Dual,
     HeaderDict,
-    NetworkError,
     Response,
+    Secrets,
     SyncNext,
-    TooManyRedirects,
+    add_redirect_hook,
+    call_state,
+    check_header_name,
+    display_url,
 )
 
 from ._sources import (
@@ -31,31 +31,11 @@ from ._sources import (
     ProviderSource,
     StaticSource,
     check_credential,
-    public_url,
 )
 
 __all__ = ["AuthPlugin"]
 
 log = logging.getLogger("axios_python.auth")
-
-#: Redirects the plugin follows itself (for credentials outside ``Authorization``) before
-#: giving up, as httpx does.
-MAX_REDIRECTS = 20
-
-_TOKEN_CHARS = frozenset(
-    "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-)
-
-
-def _check_name(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value or not set(value) <= _TOKEN_CHARS:
-        raise ValueError(f"{what} must be a header name such as 'X-Api-Key', got {value!r}")
-    return value
-
-
-def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
-    default = {"http": 80, "https": 443}.get(url.scheme)
-    return url.scheme, url.host, url.port or default
 
 
 def _describe_provider(provider: Any) -> str:
@@ -64,13 +44,17 @@ def _describe_provider(provider: Any) -> str:
     return f"<{name}>"
 
 
-def _redirect_method(method: str, status: int) -> str:
-    """The method of the next hop, as browsers and httpx choose it."""
-    if status in (302, 303) and method != "HEAD":
-        return "GET"
-    if status == 301 and method == "POST":
-        return "GET"
-    return method
+def _check_scheme(scheme: Any) -> str:
+    if scheme == "":
+        return ""
+    try:
+        return check_header_name(scheme, "scheme")  # a scheme is an HTTP token, like a name
+    except ValueError:
+        pass
+    raise ValueError(
+        "scheme must be an HTTP authentication scheme such as 'Bearer' or 'Token', "
+        f"or '' for none; got {scheme!r}"
+    )
 
 
 @dataclass(frozen=True)
@@ -81,11 +65,13 @@ class _Placement:
     query: str | None
     prefix: str = ""
 
-    @property
-    def httpx_strips_it(self) -> bool:
-        """httpx drops ``Authorization`` itself on a redirect to another origin; any other
-        header would follow, so the plugin follows such redirects itself."""
-        return self.header is not None and self.header.lower() == "authorization"
+    def register(self, secrets: Secrets) -> None:
+        """Make the name secret on the client: its redirect guard, messages and logs honour it."""
+        if self.header is not None:
+            secrets.register(headers=[self.header])
+        else:
+            assert self.query is not None
+            secrets.register(params=[self.query])
 
     def apply(self, ctx: Config, credential: str) -> Config:
         out = dict(ctx)
@@ -95,19 +81,36 @@ class _Placement:
             out["headers"] = headers
         else:
             assert self.query is not None
-            # httpx replaces a URL's query string with ``params`` rather than merging them:
-            # move the URL's own parameters into ``params`` so none is lost
-            url = httpx.URL(ctx["url"])
-            params = url.params
-            if ctx["params"]:
-                params = params.merge(httpx.QueryParams(ctx["params"]))
-            out["url"] = str(url.copy_with(query=None))
-            out["params"] = list(params.set(self.query, credential).multi_items())
+            # the core merges params into the URL's own query string (wire_url)
+            params = httpx.QueryParams(ctx.get("params") or {}).set(self.query, credential)
+            out["params"] = list(params.multi_items())
         return out
 
-    def strip(self, headers: HeaderDict) -> None:
+    def on_hops(self, ctx: Config, credential: str) -> Config:
+        """``ctx`` with a redirect hook that puts the credential on every hop the core lets
+        carry it (the call's origin), when the hop lacks it: httpx does not copy a query
+        parameter to the next URL, and a header dropped on the way through another origin
+        comes back on the way back to the call's own."""
         if self.header is not None:
-            headers.pop(self.header, None)
+            name, value = self.header, self.prefix + credential
+
+            def put_header(request: httpx.Request) -> None:
+                if name not in request.headers:
+                    request.headers[name] = value
+
+            hook: Callable[[httpx.Request], None] = put_header
+        else:
+            query = self.query
+            assert query is not None
+
+            def put_query(request: httpx.Request) -> None:
+                if query not in request.url.params:
+                    request.url = request.url.copy_add_param(query, credential)
+
+            hook = put_query
+        ctx = self.apply(ctx, credential)
+        add_redirect_hook(ctx, hook)
+        return ctx
 
     def carried(self, response: Response, credential: str) -> bool:
         """Whether the request that got ``response`` carried ``credential``."""
@@ -121,6 +124,14 @@ class _Placement:
             assert self.query is not None
             sent = request.url.params.get(self.query)
         return bool(sent == (self.prefix + credential if self.header is not None else credential))
+
+
+@dataclass(frozen=True)
+class _First:
+    """The credential a call started with (asked for by the request interceptor)."""
+
+    seen: int
+    credential: str
 
 
 class AuthPlugin:
@@ -138,8 +149,9 @@ class AuthPlugin:
     again on each retry. When a response is 401 and the credential came from a provider or a
     token endpoint, the plugin asks for a fresh one (``token_provider(refresh=True)`` when the
     provider accepts a ``refresh`` keyword) and sends the request once more; many requests
-    failing together with the same token cause one refresh. Credentials are only ever sent to
-    the origin a request was made to: a redirect to another origin goes without them.
+    failing together with the same token cause one refresh. Redirects are followed by the core,
+    whose guard keeps every credential (this plugin's header or query name is registered as
+    secret on the client) away from other origins.
     """
 
     name = "auth"
@@ -156,30 +168,23 @@ class AuthPlugin:
         ``token_provider`` on every attempt: a function, an ``async def`` function or an
         ``axios_python.Dual(sync=..., async_=...)`` of both. ``refresh_on_401=False`` turns the
         refresh-and-retry on 401 off."""
-        if not isinstance(scheme, str) or (scheme and not set(scheme) <= _TOKEN_CHARS):
-            raise ValueError(
-                "scheme must be an HTTP authentication scheme such as 'Bearer' or 'Token', "
-                f"or '' for none; got {scheme!r}"
-            )
+        prefix = f"{scheme} " if _check_scheme(scheme) else ""
         if (token is None) == (token_provider is None):
             raise ValueError(
                 "AuthPlugin takes token=... or token_provider=..., exactly one of them; "
                 "for other schemes see AuthPlugin.basic(), AuthPlugin.api_key() and "
                 "AuthPlugin.client_credentials()"
             )
-        prefix = f"{scheme} " if scheme else ""
-        placement = _Placement("Authorization", None, prefix)
         source: StaticSource | ProviderSource
         if token is not None:
             source = StaticSource(token, "token")
-            shown = f"AuthPlugin(scheme={scheme!r}, token=***)"
+            shown = f"AuthPlugin(scheme={scheme!r}, token=***"
         else:
-            source = ProviderSource(token_provider)
+            source = ProviderSource(token_provider, "token_provider", "the token_provider's token")
             shown = (
-                f"AuthPlugin(scheme={scheme!r}, "
-                f"token_provider={_describe_provider(token_provider)})"
+                f"AuthPlugin(scheme={scheme!r}, token_provider={_describe_provider(token_provider)}"
             )
-        self._setup(source, placement, refresh_on_401, shown)
+        self._setup(source, _Placement("Authorization", None, prefix), refresh_on_401, shown)
 
     def _setup(self, source: Any, placement: _Placement, refresh_on_401: bool, shown: str) -> None:
         if not isinstance(refresh_on_401, bool):
@@ -187,11 +192,11 @@ class AuthPlugin:
         self._source = source
         self._placement = placement
         self._refresh_on_401 = refresh_on_401 and bool(source.refreshable)
-        self._repr = shown
+        if source.refreshable and not refresh_on_401:
+            shown += ", refresh_on_401=False"
+        self._repr = shown + ")"
         self._lock = threading.Lock()
         self._attached = 0
-        #: the config key carrying the credential a call started with (one per plugin object)
-        self._call_key = f"axios_python_plugin_auth.{id(self)}"
 
     @classmethod
     def _build(
@@ -216,7 +221,7 @@ class AuthPlugin:
             StaticSource(encoded, "the Basic credentials"),
             _Placement("Authorization", None, "Basic "),
             False,
-            f"AuthPlugin.basic(user={user!r}, password=***)",
+            f"AuthPlugin.basic(user={user!r}, password=***",
         )
 
     @classmethod
@@ -230,7 +235,8 @@ class AuthPlugin:
     ) -> AuthPlugin:
         """An API key in a header (``header="X-Api-Key"``, the default) or in a query
         parameter (``query="api_key"``). ``key`` is the key itself or a provider of it, like
-        ``token_provider``."""
+        ``token_provider``. The header or parameter name is registered as secret on the client
+        the plugin is attached to."""
         if header is not None and query is not None:
             raise ValueError("api_key() puts the key in a header or a query parameter, not both")
         if query is not None:
@@ -239,15 +245,15 @@ class AuthPlugin:
             placement = _Placement(None, query)
             where = f"query={query!r}"
         else:
-            placement = _Placement(_check_name(header or "X-Api-Key", "header"), None)
+            placement = _Placement(check_header_name(header or "X-Api-Key", "header"), None)
             where = f"header={placement.header!r}"
         source: StaticSource | ProviderSource
         if isinstance(key, str):
             source = StaticSource(key, "key")
-            shown = f"AuthPlugin.api_key(key=***, {where})"
+            shown = f"AuthPlugin.api_key(key=***, {where}"
         else:
-            source = ProviderSource(key)
-            shown = f"AuthPlugin.api_key(key={_describe_provider(key)}, {where})"
+            source = ProviderSource(key, "key", "the key provider's key")
+            shown = f"AuthPlugin.api_key(key={_describe_provider(key)}, {where}"
         return cls._build(source, placement, refresh_on_401, shown)
 
     @classmethod
@@ -285,16 +291,18 @@ class AuthPlugin:
         )
         shown = (
             f"AuthPlugin.client_credentials(token_url={source.shown_url!r}, "
-            f"client_id={source.client_id!r}, client_secret=***)"
+            f"client_id={source.client_id!r}, client_secret=***"
         )
         return cls._build(source, _Placement("Authorization", None, "Bearer "), True, shown)
 
     # -- plugin contract ----------------------------------------------------------------------
 
     def attach(self, client: AxiosPython) -> None:
-        """Register a request interceptor that puts the call's credential on the config (so
-        call-scoped keys, such as a cache's or dedupe's, tell users apart) and the
-        attempt-scope middleware that sets a credential on every attempt."""
+        """Register the credential's name as secret on the client, a request interceptor that
+        puts the call's credential on the config (so call-scoped keys, such as a cache's or
+        dedupe's, tell users apart) and the attempt-scope middleware that sets a credential on
+        every attempt."""
+        self._placement.register(client.secrets)
         if self._source.async_only:
             # an async-only provider: the core runs these forms on its loop in sync calls
             client.interceptors.request.use(self._identify_async)
@@ -318,24 +326,13 @@ class AuthPlugin:
     def __repr__(self) -> str:
         return self._repr
 
-    # -- the middleware -----------------------------------------------------------------------
-
-    def _should_refresh(self, response: Response, credential: str) -> bool:
-        if response.status_code != 401 or not self._refresh_on_401:
-            return False
-        if not self._placement.carried(response, credential):
-            return False  # answered by another origin, which never saw our credential
-        log.debug(
-            "HTTP 401 for %s: asking for fresh credentials",
-            public_url(response.config.get("url") or ""),
-        )
-        return True
+    # -- the hooks ----------------------------------------------------------------------------
 
     # The credential a call starts with is asked for once, by the request interceptor, and
     # used by the first attempt; every later attempt asks the source again.
 
     def _identify_sync(self, config: Config) -> Config:
-        seen, credential = self._source.get_sync()
+        seen, credential = self._source.get_sync(config.get("cancel_token"))
         return self._identified(config, seen, credential)
 
     async def _identify_async(self, config: Config) -> Config:
@@ -343,144 +340,44 @@ class AuthPlugin:
         return self._identified(config, seen, credential)
 
     def _identified(self, config: Config, seen: int, credential: str) -> Config:
-        config = self._placement.apply(config, credential)
-        config[self._call_key] = (seen, credential)
-        return config
+        call_state(config).slot(self, lambda: _First(seen, credential))
+        return self._placement.apply(config, credential)
 
     def _first(self, ctx: Config) -> tuple[int, str] | None:
-        found: tuple[int, str] | None = ctx.get(self._call_key)
-        return found if found is not None and ctx.get("attempt", 1) == 1 else None
+        if ctx.get("attempt", 1) != 1:
+            return None
+        first: _First | None = call_state(ctx).peek(self)
+        return None if first is None else (first.seen, first.credential)
+
+    def _should_refresh(self, ctx: Config, response: Response, credential: str) -> bool:
+        if response.status_code != 401 or not self._refresh_on_401:
+            return False
+        if not self._placement.carried(response, credential):
+            return False  # answered by another origin, which never saw our credential
+        if log.isEnabledFor(logging.DEBUG):
+            shown = display_url(ctx, call_state(ctx).secrets)
+            log.debug("HTTP 401 for %s: asking for fresh credentials", shown)
+        return True
 
     def _attempt_sync(self, ctx: Config, next_fn: SyncNext) -> Response:
-        seen, credential = self._first(ctx) or self._source.get_sync()
-        fresh = credential
-        try:
-            response = self._send_sync(ctx, next_fn, credential)
-            if not self._should_refresh(response, credential):
-                return response
-            fresh = self._source.refresh_sync(seen)
-            if fresh == credential:
-                return response
-            response.close()
-            return self._send_sync(ctx, next_fn, fresh)
-        except AxiosPythonError as exc:
-            self._scrub(exc, credential, fresh)
-            raise
+        cancel_token = ctx.get("cancel_token")
+        seen, credential = self._first(ctx) or self._source.get_sync(cancel_token)
+        response = next_fn(self._placement.on_hops(ctx, credential))
+        if not self._should_refresh(ctx, response, credential):
+            return response
+        fresh = self._source.refresh_sync(seen, cancel_token)
+        if fresh == credential:
+            return response
+        response.close()
+        return next_fn(self._placement.on_hops(ctx, fresh))
 
     async def _attempt_async(self, ctx: Config, next_fn: AsyncNext) -> Response:
         seen, credential = self._first(ctx) or await self._source.get_async()
-        fresh = credential
-        try:
-            response = await self._send_async(ctx, next_fn, credential)
-            if not self._should_refresh(response, credential):
-                return response
-            fresh = await self._source.refresh_async(seen)
-            if fresh == credential:
-                return response
-            await response.aclose()
-            return await self._send_async(ctx, next_fn, fresh)
-        except AxiosPythonError as exc:
-            self._scrub(exc, credential, fresh)
-            raise
-
-    def _scrub(self, exc: AxiosPythonError, *credentials: str) -> None:
-        """Error messages of the layers below name the request URL: with the key in the query
-        string, take it back out before the error travels on (retry errors, logs)."""
-        if self._placement.query is None:
-            return
-        message = exc.message
-        for credential in credentials:
-            for form in {credential, quote(credential, safe=""), quote_plus(credential)}:
-                message = message.replace(form, "***")
-        if message != exc.message:
-            exc.message = message
-            exc.args = (message,)
-
-    # -- redirects ----------------------------------------------------------------------------
-
-    def _follows_itself(self, ctx: Config) -> bool:
-        return bool(ctx["follow_redirects"]) and not self._placement.httpx_strips_it
-
-    def _send_sync(self, ctx: Config, next_fn: SyncNext, credential: str) -> Response:
-        if not self._follows_itself(ctx):
-            return next_fn(self._placement.apply(ctx, credential))
-        origin = _origin(httpx.URL(ctx["url"]))
-        hop = self._placement.apply({**ctx, "follow_redirects": False}, credential)
-        response = next_fn(hop)
-        history: list[httpx.Response] = []
-        while response.has_redirect_location:
-            next_hop = self._next_hop(hop, response, origin, credential, len(history))
-            response.close()
-            history.append(response)
-            hop = next_hop
-            response = next_fn(hop)
-        if history:
-            response.history = history
-        return response
-
-    async def _send_async(self, ctx: Config, next_fn: AsyncNext, credential: str) -> Response:
-        if not self._follows_itself(ctx):
-            return await next_fn(self._placement.apply(ctx, credential))
-        origin = _origin(httpx.URL(ctx["url"]))
-        hop = self._placement.apply({**ctx, "follow_redirects": False}, credential)
-        response = await next_fn(hop)
-        history: list[httpx.Response] = []
-        while response.has_redirect_location:
-            try:
-                next_hop = self._next_hop(hop, response, origin, credential, len(history))
-            except BaseException:
-                await response.aclose()
-                raise
-            await response.aclose()
-            history.append(response)
-            hop = next_hop
-            response = await next_fn(hop)
-        if history:
-            response.history = history
-        return response
-
-    def _next_hop(
-        self,
-        hop: Config,
-        response: Response,
-        origin: tuple[str, str, int | None],
-        credential: str,
-        hops: int,
-    ) -> Config:
-        """The configuration of the request a redirect asks for: the credential only when it
-        goes back to the origin of the call."""
-        sent = httpx.URL(hop["url"]).copy_merge_params(httpx.QueryParams(hop["params"]))
-        if hops >= MAX_REDIRECTS:
-            response.close()
-            raise TooManyRedirects(
-                f"Exceeded maximum allowed redirects ({MAX_REDIRECTS}) "
-                f"({hop['method']} {public_url(str(sent))})"
-            )
-        try:
-            url = httpx.URL(response.headers["Location"])
-        except httpx.InvalidURL as exc:
-            response.close()
-            raise NetworkError(f"Invalid URL in location header: {exc}.") from None
-        if url.scheme and not url.host:
-            url = url.copy_with(host=sent.host)
-        if url.is_relative_url:
-            url = sent.join(url)
-        if sent.fragment and not url.fragment:
-            url = url.copy_with(fragment=sent.fragment)
-        method = _redirect_method(hop["method"], response.status_code)
-        out = dict(hop)
-        out.update(url=str(url), params=None, method=method)
-        headers = HeaderDict(hop["headers"])
-        if method != hop["method"] and method == "GET":
-            out.update(data=None, json=None, content=None, files=None)
-            for name in ("Content-Length", "Transfer-Encoding", "Content-Type"):
-                headers.pop(name, None)
-        headers.pop("Cookie", None)  # the cookie jar decides, as httpx does
-        if _origin(url) != _origin(sent):
-            headers.pop("Host", None)
-            headers.pop("Authorization", None)
-        out["headers"] = headers
-        if _origin(url) == origin:
-            return self._placement.apply(out, credential)
-        self._placement.strip(headers)
-        return out
+        response = await next_fn(self._placement.on_hops(ctx, credential))
+        if not self._should_refresh(ctx, response, credential):
+            return response
+        fresh = await self._source.refresh_async(seen)
+        if fresh == credential:
+            return response
+        await response.aclose()
+        return await next_fn(self._placement.on_hops(ctx, fresh))

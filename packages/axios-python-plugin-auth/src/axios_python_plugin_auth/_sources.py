@@ -6,19 +6,28 @@ import inspect
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
-from axios_python import AxiosPython, AxiosPythonError, Response
+from axios_python import (
+    AxiosPython,
+    AxiosPythonError,
+    Response,
+    SingleFlight,
+    display_url,
+    hook_forms,
+)
+from axios_python.redaction import scrub
 
 from ._errors import AuthError
-from ._flight import SingleFlight
 
 if TYPE_CHECKING:
     from typing import Protocol
+
+    from axios_python import CancelToken
 
     class Source(Protocol):
         """What the middleware asks for credentials."""
@@ -26,9 +35,9 @@ if TYPE_CHECKING:
         refreshable: bool
         async_only: bool
 
-        def get_sync(self) -> tuple[int, str]: ...
+        def get_sync(self, cancel_token: CancelToken | None = None) -> tuple[int, str]: ...
         async def get_async(self) -> tuple[int, str]: ...
-        def refresh_sync(self, seen: int) -> str: ...
+        def refresh_sync(self, seen: int, cancel_token: CancelToken | None = None) -> str: ...
         async def refresh_async(self, seen: int) -> str: ...
         def close(self) -> None: ...
 
@@ -42,6 +51,8 @@ clock = time.monotonic
 
 _FORBIDDEN = frozenset("\r\n\x00")
 
+T = TypeVar("T")
+
 
 def check_credential(value: Any, what: str) -> str:
     """``value`` if it can go into a header or query string; the error never shows it."""
@@ -54,6 +65,62 @@ def check_credential(value: Any, what: str) -> str:
     return value
 
 
+class _Generations(Generic[T]):
+    """A value replaced by refreshes, and how many have landed (its generation).
+
+    A caller that wants the value it holds replaced passes the generation it saw when it took
+    that value. Refreshes are flights of the core's ``SingleFlight`` keyed by that generation:
+    callers holding the same value share one refresh, and a caller whose value was replaced
+    meanwhile gets the replacement without fetching again (the fetch checks the generation
+    first, and moves it on before the flight settles).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._value: T | None = None
+        self._flight: SingleFlight[tuple[int, T]] = SingleFlight()
+
+    def snapshot(self) -> tuple[int, T | None]:
+        """The current generation and value (``None`` before the first refresh)."""
+        with self._lock:
+            return self._generation, self._value
+
+    def refreshing(self, seen: int) -> bool:
+        """Whether a refresh replacing generation ``seen`` is running."""
+        return self._flight.in_flight(("refresh", seen))
+
+    def _replaced(self, seen: int) -> tuple[int, T] | None:
+        with self._lock:
+            if self._generation != seen and self._value is not None:
+                return self._generation, self._value
+            return None
+
+    def _land(self, value: T) -> tuple[int, T]:
+        with self._lock:
+            self._generation += 1
+            self._value = value
+            return self._generation, value
+
+    def run_sync(
+        self, seen: int, fetch: Callable[[], T], cancel_token: CancelToken | None = None
+    ) -> tuple[int, T]:
+        """The value replacing generation ``seen`` and its generation."""
+
+        def refresh() -> tuple[int, T]:
+            return self._replaced(seen) or self._land(fetch())
+
+        return self._flight.run_sync(("refresh", seen), refresh, cancel_token=cancel_token)
+
+    async def run_async(self, seen: int, fetch: Callable[[], Awaitable[T]]) -> tuple[int, T]:
+        """The async twin of ``run_sync``."""
+
+        async def refresh() -> tuple[int, T]:
+            return self._replaced(seen) or self._land(await fetch())
+
+        return await self._flight.run_async(("refresh", seen), refresh)
+
+
 class StaticSource:
     """A credential that never changes."""
 
@@ -63,13 +130,13 @@ class StaticSource:
     def __init__(self, value: str, what: str) -> None:
         self._value = check_credential(value, what)
 
-    def get_sync(self) -> tuple[int, str]:
+    def get_sync(self, cancel_token: CancelToken | None = None) -> tuple[int, str]:
         return 0, self._value
 
     async def get_async(self) -> tuple[int, str]:
         return 0, self._value
 
-    def refresh_sync(self, seen: int) -> str:
+    def refresh_sync(self, seen: int, cancel_token: CancelToken | None = None) -> str:
         return self._value
 
     async def refresh_async(self, seen: int) -> str:
@@ -77,13 +144,6 @@ class StaticSource:
 
     def close(self) -> None:
         pass
-
-
-def _is_coroutine_function(fn: Any) -> bool:
-    if inspect.iscoroutinefunction(fn):
-        return True
-    call = getattr(fn, "__call__", None)  # noqa: B004 - instances with async __call__
-    return call is not None and inspect.iscoroutinefunction(call)
 
 
 def _accepts_refresh(fn: Callable[..., Any] | None) -> bool:
@@ -105,20 +165,22 @@ def _accepts_refresh(fn: Callable[..., Any] | None) -> bool:
     return False
 
 
-def provider_forms(provider: Any) -> tuple[Callable[..., Any] | None, Callable[..., Any]]:
-    """The form of ``provider`` for sync calls (``None`` if it has none) and for async calls."""
-    sync_form = getattr(provider, "sync", None)
-    async_form = getattr(provider, "async_", None)
-    if callable(sync_form) and callable(async_form):
-        return sync_form, async_form
-    if not callable(provider):
+def _forms(provider: Any, what: str) -> tuple[Callable[..., Any] | None, Callable[..., Any]]:
+    """The form of ``provider`` for sync calls (``None`` if it has none) and for async calls
+    (a plain function serves both). The error names the type only: a value passed here by
+    mistake may be the secret itself."""
+    try:
+        sync_form, async_form = hook_forms(provider, what)
+    except TypeError:
+        sync_form = async_form = None
+    if async_form is None:
+        async_form = sync_form
+    if async_form is None:
         raise TypeError(
-            "token_provider must be a function, an async function or a "
-            f"Dual(sync=..., async_=...) of both; got a {type(provider).__name__}"
+            f"{what} must be a function, an async function or a Dual(sync=..., async_=...) "
+            f"of both; got a {type(provider).__name__}"
         )
-    if _is_coroutine_function(provider):
-        return None, provider
-    return provider, provider
+    return sync_form, async_form
 
 
 class ProviderSource:
@@ -127,12 +189,14 @@ class ProviderSource:
 
     refreshable = True
 
-    def __init__(self, provider: Any) -> None:
-        self._sync, self._async = provider_forms(provider)
+    def __init__(self, provider: Any, what: str, result: str) -> None:
+        self._what = what
+        self._result = result
+        self._sync, self._async = _forms(provider, what)
         self._sync_hint = _accepts_refresh(self._sync)
         self._async_hint = _accepts_refresh(self._async)
         self.async_only = self._sync is None
-        self._flight: SingleFlight[str] = SingleFlight()
+        self._refreshes: _Generations[str] = _Generations()
 
     def _call_sync(self, refresh: bool) -> str:
         assert self._sync is not None
@@ -141,30 +205,30 @@ class ProviderSource:
             if inspect.iscoroutine(value):
                 value.close()
             raise TypeError(
-                "token_provider returned an awaitable in a sync call: declare it `async def` "
+                f"{self._what} returned an awaitable in a sync call: declare it `async def` "
                 "or pass Dual(sync=..., async_=...)"
             )
-        return check_credential(value, "the token_provider's token")
+        return check_credential(value, self._result)
 
     async def _call_async(self, refresh: bool) -> str:
         value = self._async(refresh=True) if refresh and self._async_hint else self._async()
         if inspect.isawaitable(value):
             value = await value
-        return check_credential(value, "the token_provider's token")
+        return check_credential(value, self._result)
 
-    def get_sync(self) -> tuple[int, str]:
-        seen = self._flight.snapshot()[0]  # before asking: a refresh landing meanwhile counts
+    def get_sync(self, cancel_token: CancelToken | None = None) -> tuple[int, str]:
+        seen = self._refreshes.snapshot()[0]  # before asking: a refresh landing meanwhile counts
         return seen, self._call_sync(False)
 
     async def get_async(self) -> tuple[int, str]:
-        seen = self._flight.snapshot()[0]
+        seen = self._refreshes.snapshot()[0]
         return seen, await self._call_async(False)
 
-    def refresh_sync(self, seen: int) -> str:
-        return self._flight.run_sync(seen, lambda: self._call_sync(True))[1]
+    def refresh_sync(self, seen: int, cancel_token: CancelToken | None = None) -> str:
+        return self._refreshes.run_sync(seen, lambda: self._call_sync(True), cancel_token)[1]
 
     async def refresh_async(self, seen: int) -> str:
-        return (await self._flight.run_async(seen, lambda: self._call_async(True)))[1]
+        return (await self._refreshes.run_async(seen, lambda: self._call_async(True)))[1]
 
     def close(self) -> None:
         pass
@@ -186,13 +250,15 @@ class _Token:
         return self.expires_at is None or now < self.expires_at
 
 
-def public_url(url: str) -> str:
-    """``url`` without user info, query or fragment: safe to show in a message."""
+def shown_url(url: Any) -> str:
+    """The token URL for reprs and messages: the toolkit's redaction (userinfo masked) of the
+    URL without its query and fragment. A token endpoint's query may carry a secret under a
+    name no definition of secret knows (``?tenant_sig=...``), so none of it is shown."""
     try:
-        parsed = httpx.URL(url)
-        return str(parsed.copy_with(userinfo=b"", query=None, fragment=None))
+        parsed = httpx.URL(str(url))
     except (httpx.InvalidURL, TypeError, ValueError):
         return "<invalid URL>"
+    return display_url(parsed.copy_with(query=None, fragment=None))
 
 
 _AUTH_METHODS = ("client_secret_post", "client_secret_basic")
@@ -213,10 +279,6 @@ def _scope(scope: str | Iterable[str] | None) -> str | None:
     if not all(isinstance(s, str) for s in items):
         raise TypeError(f"scope must be a str or an iterable of str, got {scope!r}")
     return " ".join(items)
-
-
-def _scrub(text: str, secret: str) -> str:
-    return text.replace(secret, "***") if secret else text
 
 
 def _expires_in(value: Any) -> float | None:
@@ -255,10 +317,10 @@ class ClientCredentialsSource:
     ) -> None:
         if not isinstance(token_url, str) or not token_url.startswith(("https://", "http://")):
             raise ValueError(
-                f"token_url must be an absolute http(s) URL, got {public_url(str(token_url))!r}"
+                f"token_url must be an absolute http(s) URL, got {shown_url(token_url)!r}"
             )
         self.token_url = token_url
-        self.shown_url = public_url(token_url)
+        self.shown_url = shown_url(token_url)
         self.client_id = check_credential(client_id, "client_id")
         self._secret = check_credential(client_secret, "client_secret")
         self.scope = _scope(scope)
@@ -279,7 +341,7 @@ class ClientCredentialsSource:
         ):
             raise TypeError("extra_params must be a dict of str to str or None")
         self.extra_params = dict(extra_params or {})
-        self._flight: SingleFlight[_Token] = SingleFlight()
+        self._tokens: _Generations[_Token] = _Generations()
         self._http: AxiosPython | None = None
         self._http_lock = threading.Lock()
 
@@ -312,11 +374,14 @@ class ClientCredentialsSource:
         return {"data": form, "headers": headers, "auth": auth}
 
     def _failed(self, exc: AxiosPythonError) -> AuthError:
-        # the cause keeps its type, message and traceback, not the request (it holds the secret)
+        # the core's message has the request's secrets scrubbed; the cause keeps its type,
+        # message and traceback, not the request (it holds the secret)
         exc.config = None
         exc.request = None
-        reason = _scrub(f"{type(exc).__name__}: {exc}", self._secret)
-        error = AuthError(f"token request to {self.shown_url} failed: {reason}", url=self.shown_url)
+        error = AuthError(
+            f"token request to {self.shown_url} failed: {type(exc).__name__}: {exc}",
+            url=self.shown_url,
+        )
         error.__cause__ = exc
         return error
 
@@ -330,7 +395,8 @@ class ClientCredentialsSource:
         if not 200 <= status < 300:
             detail = ""
             if isinstance(data, dict) and isinstance(data.get("error"), str):
-                detail = f" ({_scrub(data['error'][:100], self._secret)})"
+                # the endpoint's own words: they could echo what they were sent
+                detail = f" ({scrub(data['error'][:100], [self._secret])})"
             raise AuthError(
                 f"token endpoint {self.shown_url} answered HTTP {status} "
                 f"{response.reason_phrase}{detail}",
@@ -370,44 +436,48 @@ class ClientCredentialsSource:
 
     # -- Source -------------------------------------------------------------------------------
 
-    def _ahead_failed(self, error: AuthError) -> None:
-        log.warning("refreshing the OAuth2 token ahead of its expiry failed: %s", error)
-
-    def get_sync(self) -> tuple[int, str]:
-        seen, token = self._flight.snapshot()
+    def _kept(self) -> tuple[int, _Token | None, bool]:
+        """(generation, the token to go on with or ``None``, whether to refresh it ahead of
+        its expiry): a fresh token is kept; one inside the margin is kept while another
+        caller refreshes it, else refreshed by this caller."""
+        seen, token = self._tokens.snapshot()
         now = clock()
-        if token is not None and token.usable(now):
-            if token.fresh(now) or self._flight.busy:
-                return seen, token.value  # fresh, or still valid while another caller refreshes
-            try:
-                generation, token = self._flight.run_sync(seen, self._fetch_sync)
-            except AuthError as error:
-                self._ahead_failed(error)
-                return seen, token.value
-            return generation, token.value
-        generation, token = self._flight.run_sync(seen, self._fetch_sync)
-        return generation, token.value
+        if token is None or not token.usable(now):
+            return seen, None, False
+        return seen, token, not token.fresh(now) and not self._tokens.refreshing(seen)
+
+    def _still_valid(self, error: AuthError, seen: int, token: _Token | None) -> tuple[int, str]:
+        """After a failed fetch: the token that is still valid, or the error if none is."""
+        if token is None:
+            raise error
+        log.warning("refreshing the OAuth2 token ahead of its expiry failed: %s", error)
+        return seen, token.value
+
+    def get_sync(self, cancel_token: CancelToken | None = None) -> tuple[int, str]:
+        seen, token, ahead = self._kept()
+        if token is not None and not ahead:
+            return seen, token.value
+        try:
+            generation, fetched = self._tokens.run_sync(seen, self._fetch_sync, cancel_token)
+        except AuthError as error:
+            return self._still_valid(error, seen, token)
+        return generation, fetched.value
 
     async def get_async(self) -> tuple[int, str]:
-        seen, token = self._flight.snapshot()
-        now = clock()
-        if token is not None and token.usable(now):
-            if token.fresh(now) or self._flight.busy:
-                return seen, token.value
-            try:
-                generation, token = await self._flight.run_async(seen, self._fetch_async)
-            except AuthError as error:
-                self._ahead_failed(error)
-                return seen, token.value
-            return generation, token.value
-        generation, token = await self._flight.run_async(seen, self._fetch_async)
-        return generation, token.value
+        seen, token, ahead = self._kept()
+        if token is not None and not ahead:
+            return seen, token.value
+        try:
+            generation, fetched = await self._tokens.run_async(seen, self._fetch_async)
+        except AuthError as error:
+            return self._still_valid(error, seen, token)
+        return generation, fetched.value
 
-    def refresh_sync(self, seen: int) -> str:
-        return self._flight.run_sync(seen, self._fetch_sync)[1].value
+    def refresh_sync(self, seen: int, cancel_token: CancelToken | None = None) -> str:
+        return self._tokens.run_sync(seen, self._fetch_sync, cancel_token)[1].value
 
     async def refresh_async(self, seen: int) -> str:
-        return (await self._flight.run_async(seen, self._fetch_async))[1].value
+        return (await self._tokens.run_async(seen, self._fetch_async))[1].value
 
     def close(self) -> None:
         with self._http_lock:

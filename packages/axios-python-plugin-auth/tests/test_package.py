@@ -11,7 +11,7 @@ from axios_python_plugin_auth import AuthPlugin
 
 def test_exports_and_version() -> None:
     assert "AuthPlugin" in axios_python_plugin_auth.__all__
-    assert axios_python_plugin_auth.__version__ == version("axios-python-plugin-auth") == "1.0.0"
+    assert axios_python_plugin_auth.__version__ == version("axios-python-plugin-auth")
     assert AuthPlugin.name == "auth"
 
 

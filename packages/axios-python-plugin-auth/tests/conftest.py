@@ -1,35 +1,37 @@
-"""The auth tests' server: two custom routes on the core's LocalServer.
-
-``/protected`` answers 200 (JSON of the credentials it received) when the request carries one of
-the credentials in ``valid`` and 401 otherwise; ``/token`` is an OAuth2 token endpoint for the
-client credentials grant that issues ``cc-1``, ``cc-2``, ... and makes each one valid.
-"""
+"""Fixtures of the auth plugin's tests: a token-checking server and a second origin."""
 
 from __future__ import annotations
 
 import base64
 import threading
 import time
-from types import TracebackType
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
+import pytest
+
+import axios_python
 from axios_python.testing import LocalServer, RecordedRequest, Reply
 
-__all__ = ["AuthServer"]
-
-CLIENT_ID = "svc-reports"
-CLIENT_SECRET = "cs-very-secret-0042"
+pytest_plugins = ["axios_python.testing.fixtures"]
 
 
 class AuthServer:
-    """The test server; every attribute may be changed by a test (``reset()`` restores it)."""
+    """The test server: ``/protected`` answers 200 (JSON of the credentials it received) when
+    the request carries one of the credentials in ``valid`` and 401 otherwise; ``/token`` is an
+    OAuth2 token endpoint for the client credentials grant of ``CLIENT_ID``/``CLIENT_SECRET``
+    that issues ``cc-1``, ``cc-2``, ... and makes each one valid. Every attribute may be changed
+    by a test (``reset()`` restores it)."""
 
-    def __init__(self) -> None:
+    CLIENT_ID = "svc-reports"
+    CLIENT_SECRET = "cs-very-secret-0042"
+
+    def __init__(self, server: LocalServer) -> None:
         self._lock = threading.Lock()
-        self._server = LocalServer()
-        self._server.route("/protected", self._protected)
-        self._server.route("/token", self._token)
+        self._server = server
+        server.route("/protected", self._protected)
+        server.route("/token", self._token)
         self.reset()
 
     @property
@@ -42,9 +44,13 @@ class AuthServer:
             self.valid: set[str] = set()
             #: the token endpoint: status to fail with (None: succeed), delay, expires_in
             self.token_status: int | None = None
+            #: the OAuth ``error`` code a failing token endpoint answers with
+            self.token_error = "invalid_client"
             self.token_delay = 0.0
             #: when set, the token endpoint waits for this event before answering
             self.token_gate: threading.Event | None = None
+            #: set when a token request arrives (before it waits for ``token_gate``)
+            self.token_requested = threading.Event()
             self.expires_in: Any = 3600
             self.issued = 0
             self.token_forms: list[dict[str, str]] = []
@@ -88,17 +94,19 @@ class AuthServer:
             self.token_forms.append(form)
             self.token_auth.append(authorization)
             delay, status, gate = self.token_delay, self.token_status, self.token_gate
+            error = self.token_error
+            self.token_requested.set()
         if delay:
             time.sleep(delay)
         if gate is not None:
             gate.wait(30)
         if status is not None:
-            return status, {"error": "invalid_client", "error_description": "go away"}
+            return status, {"error": error, "error_description": "go away"}
         client_id, secret = form.get("client_id"), form.get("client_secret")
         if authorization and authorization.startswith("Basic "):
             decoded = base64.b64decode(authorization[6:]).decode()
             client_id, _, secret = decoded.partition(":")
-        if (client_id, secret) != (CLIENT_ID, CLIENT_SECRET):
+        if (client_id, secret) != (self.CLIENT_ID, self.CLIENT_SECRET):
             return 401, {"error": "invalid_client"}
         with self._lock:
             self.issued += 1
@@ -128,16 +136,47 @@ class AuthServer:
         status, payload = self.issue(form, request.header("Authorization"))
         return Reply(status, json=payload)
 
-    # -- lifecycle ------------------------------------------------------------------------
 
-    def __enter__(self) -> AuthServer:
-        self._server.start()
-        return self
+@pytest.fixture(scope="session")
+def _auth_server() -> Iterator[AuthServer]:
+    with LocalServer() as server:
+        yield AuthServer(server)
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.stop()
+
+@pytest.fixture
+def auth_server(_auth_server: AuthServer) -> AuthServer:
+    """The session's AuthServer, its state reset."""
+    _auth_server.reset()
+    return _auth_server
+
+
+@pytest.fixture(scope="session")
+def _other_origin() -> Iterator[LocalServer]:
+    with LocalServer() as server:
+        yield server
+
+
+@pytest.fixture
+def other(_other_origin: LocalServer) -> LocalServer:
+    """A second LocalServer: another origin (another port) than ``local_server``."""
+    _other_origin.reset()
+    return _other_origin
+
+
+@pytest.fixture
+def srv(local_server: LocalServer) -> LocalServer:
+    """The shipped ``local_server`` (reset for each test), by a short name."""
+    return local_server
+
+
+@pytest.fixture
+def new_api() -> Callable[..., axios_python.AxiosPython]:
+    """``new_api(server, plugin, **config)``: a new instance whose ``base_url`` is ``server``'s,
+    with ``plugin`` attached. The test closes it (``aclose()`` on its own loop when async)."""
+
+    def make(server: Any, plugin: Any, **config: Any) -> axios_python.AxiosPython:
+        api = axios_python.create({"base_url": server.base_url, "timeout": 10.0, **config})
+        api.plugin(plugin)
+        return api
+
+    return make
