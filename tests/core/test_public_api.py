@@ -23,7 +23,7 @@ PUBLIC = {
     # the plugin toolkit
     "CallState", "call_state", "FlightStats", "SingleFlight", "copy_error", "Secrets",
     "wire_url", "display_url", "identity", "add_redirect_hook", "may_receive_credentials",
-    "hook_forms", "check_header_name", "parse_log_level",
+    "hook_forms", "describe_callable", "check_header_name", "parse_log_level",
 }  # fmt: skip
 
 

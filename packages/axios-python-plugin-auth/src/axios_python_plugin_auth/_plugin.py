@@ -23,6 +23,7 @@ from axios_python import (
     add_redirect_hook,
     call_state,
     check_header_name,
+    describe_callable,
     display_url,
 )
 
@@ -36,12 +37,6 @@ from ._sources import (
 __all__ = ["AuthPlugin"]
 
 log = logging.getLogger("axios_python.auth")
-
-
-def _describe_provider(provider: Any) -> str:
-    # the qualified name only: the repr of a bound method shows its object, which may hold secrets
-    name = getattr(provider, "__qualname__", None) or type(provider).__qualname__
-    return f"<{name}>"
 
 
 def _check_scheme(scheme: Any) -> str:
@@ -182,7 +177,7 @@ class AuthPlugin:
         else:
             source = ProviderSource(token_provider, "token_provider", "the token_provider's token")
             shown = (
-                f"AuthPlugin(scheme={scheme!r}, token_provider={_describe_provider(token_provider)}"
+                f"AuthPlugin(scheme={scheme!r}, token_provider={describe_callable(token_provider)}"
             )
         self._setup(source, _Placement("Authorization", None, prefix), refresh_on_401, shown)
 
@@ -253,7 +248,7 @@ class AuthPlugin:
             shown = f"AuthPlugin.api_key(key=***, {where}"
         else:
             source = ProviderSource(key, "key", "the key provider's key")
-            shown = f"AuthPlugin.api_key(key={_describe_provider(key)}, {where}"
+            shown = f"AuthPlugin.api_key(key={describe_callable(key)}, {where}"
         return cls._build(source, placement, refresh_on_401, shown)
 
     @classmethod

@@ -169,18 +169,10 @@ def _forms(provider: Any, what: str) -> tuple[Callable[..., Any] | None, Callabl
     """The form of ``provider`` for sync calls (``None`` if it has none) and for async calls
     (a plain function serves both). The error names the type only: a value passed here by
     mistake may be the secret itself."""
-    try:
-        sync_form, async_form = hook_forms(provider, what)
-    except TypeError:
-        sync_form = async_form = None
-    if async_form is None:
-        async_form = sync_form
-    if async_form is None:
-        raise TypeError(
-            f"{what} must be a function, an async function or a Dual(sync=..., async_=...) "
-            f"of both; got a {type(provider).__name__}"
-        )
-    return sync_form, async_form
+    sync_form, async_form = hook_forms(provider, what)  # its error names the type only
+    either = async_form or sync_form
+    assert either is not None  # hook_forms gives at least one form
+    return sync_form, either
 
 
 class ProviderSource:

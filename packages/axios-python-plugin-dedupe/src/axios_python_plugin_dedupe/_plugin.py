@@ -28,6 +28,7 @@ from axios_python import (
     SingleFlight,
     SyncNext,
     check_header_name,
+    describe_callable,
     identity,
     wire_url,
 )
@@ -137,11 +138,6 @@ def _header_names(value: Any, option: str, example: str, star: bool = False) -> 
     ]
 
 
-def _describe(fn: Callable[..., object]) -> str:
-    """``<qualname>`` of a callable, for ``__repr__``."""
-    return f"<{getattr(fn, '__qualname__', type(fn).__qualname__)}>"
-
-
 def _check_methods(methods: Any) -> frozenset[str]:
     if isinstance(methods, (str, bytes)) or not isinstance(methods, Iterable):
         raise TypeError(f"methods must be an iterable of method names, got {methods!r}")
@@ -245,7 +241,7 @@ class DedupePlugin:
             f"ignore_headers={list(self.ignore_headers)!r}",
         ]
         if self.vary_key is not None:
-            options.append(f"vary_key={_describe(self.vary_key)}")
+            options.append(f"vary_key={describe_callable(self.vary_key)}")
         if self.vary_headers:
             options.append(f"vary_headers={list(self.vary_headers)!r}")
         return f"DedupePlugin({', '.join(options)})"

@@ -25,6 +25,7 @@ from axios_python import (
     Dual,
     SyncNext,
     call_state,
+    describe_callable,
     display_url,
     hook_forms,
     parse_log_level,
@@ -83,9 +84,9 @@ def _check_on_timing(on_timing: Any) -> tuple[Any, Any]:
         ) from None
     if sync_form is None:
         raise TypeError(
-            f"on_timing {_describe(on_timing)} is an async function, which a sync call could "
-            "only run on an event loop; pass a plain function, or Dual(sync=..., async_=...) "
-            "to have the async form awaited in async calls"
+            f"on_timing {describe_callable(on_timing)} is an async function, which a sync call "
+            "could only run on an event loop; pass a plain function, or Dual(sync=..., "
+            "async_=...) to have the async form awaited in async calls"
         )
     return sync_form, async_form
 
@@ -94,13 +95,6 @@ def _check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return value
-
-
-def _describe(fn: Any) -> str:
-    """``<qualname>`` of a callable; a ``Dual`` as ``Dual(sync=<...>, async_=<...>)``."""
-    if isinstance(fn, Dual):
-        return f"Dual(sync={_describe(fn.sync)}, async_={_describe(fn.async_)})"
-    return f"<{getattr(fn, '__qualname__', None) or type(fn).__qualname__}>"
 
 
 def _level_name(level: int) -> str:
@@ -159,7 +153,9 @@ class TimingPlugin:
         self._on_timing_sync, self._on_timing_async = _check_on_timing(on_timing)
 
     def __repr__(self) -> str:
-        on_timing = "" if self.on_timing is None else f", on_timing={_describe(self.on_timing)}"
+        on_timing = (
+            "" if self.on_timing is None else f", on_timing={describe_callable(self.on_timing)}"
+        )
         return (
             f"TimingPlugin(logger_name={self.logger.name!r}, level={_level_name(self.level)}, "
             f"log={self.log!r}{on_timing}, trace={self.trace!r})"
@@ -200,7 +196,9 @@ class TimingPlugin:
             try:
                 self._on_timing_sync(timings, outcome, ctx)
             except Exception:
-                self.logger.exception("on_timing callback %s failed", _describe(self.on_timing))
+                self.logger.exception(
+                    "on_timing callback %s failed", describe_callable(self.on_timing)
+                )
 
     async def _finish_async(
         self, timings: Timings, outcome: Any, ctx: Config, state: CallState
@@ -213,7 +211,9 @@ class TimingPlugin:
                 if inspect.isawaitable(result):
                     await result
             except Exception:
-                self.logger.exception("on_timing callback %s failed", _describe(self.on_timing))
+                self.logger.exception(
+                    "on_timing callback %s failed", describe_callable(self.on_timing)
+                )
 
     def _publish(self, timings: Timings, outcome: Any, ctx: Config, state: CallState) -> None:
         with contextlib.suppress(AttributeError):  # an exception type with __slots__

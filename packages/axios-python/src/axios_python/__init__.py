@@ -59,7 +59,7 @@ from ._exceptions import (
 )
 from ._flight import FlightStats, SingleFlight, copy_error
 from ._headers import HeaderDict
-from ._hooks import Dual, hook_forms
+from ._hooks import Dual, describe_callable, hook_forms
 from ._identity import identity
 from ._models import Response
 from ._plugins import Plugin, PluginUninstallWarning
@@ -127,6 +127,7 @@ __all__ = [
     "create",
     "default_instance",
     "delete",
+    "describe_callable",
     "display_url",
     "get",
     "head",

@@ -13,7 +13,7 @@ from typing import Any
 
 from ._bridge import run_sync
 
-__all__ = ["Dual", "Hook", "as_hook", "call_async", "call_sync", "hook_forms"]
+__all__ = ["Dual", "Hook", "as_hook", "call_async", "call_sync", "describe_callable", "hook_forms"]
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,25 @@ def hook_forms(
 
         sync_form, async_form = hook_forms(on_token, "token_provider")
     """
+    forms = getattr(fn, "sync", None), getattr(fn, "async_", None)
+    if not callable(fn) and not all(callable(form) for form in forms):
+        # the type only: a value passed here by mistake may be a secret (a token, not a
+        # function returning one); nothing chained that would show it either
+        raise TypeError(
+            f"{what} must be a function, an async function or a Dual(sync=..., async_=...); "
+            f"got a {type(fn).__name__}"
+        )
     hook = as_hook(fn, what)
     return hook.sync, hook.async_
+
+
+def describe_callable(fn: Any) -> str:
+    """``<qualname>`` of a callable (``Dual(sync=<...>, async_=<...>)`` for a ``Dual``), for a
+    ``__repr__`` or a message: never the repr of a bound method's object, which may hold
+    secrets."""
+    if isinstance(fn, Dual):
+        return f"Dual(sync={describe_callable(fn.sync)}, async_={describe_callable(fn.async_)})"
+    return f"<{getattr(fn, '__qualname__', None) or type(fn).__qualname__}>"
 
 
 def call_sync(hook: Hook, *args: Any) -> Any:
