@@ -439,7 +439,7 @@ def test_async_only_on_timing_is_refused() -> None:
 
 def test_repr_is_a_constructor_call() -> None:
     assert repr(TimingPlugin()) == (
-        "TimingPlugin(logger_name='axios_python.timing', level=INFO, log=True, trace=True)"
+        "TimingPlugin(logger_name='axios_python.timing', level='INFO', log=True, trace=True)"
     )
 
     def record(timings: Timings, outcome: Any, config: dict[str, Any]) -> None:
@@ -457,7 +457,7 @@ def test_repr_is_a_constructor_call() -> None:
 
     dual = TimingPlugin(level="debug", on_timing=Dual(sync=record, async_=arecord))
     assert repr(dual) == (
-        "TimingPlugin(logger_name='axios_python.timing', level=DEBUG, log=True, "
+        "TimingPlugin(logger_name='axios_python.timing', level='DEBUG', log=True, "
         f"on_timing=Dual(sync=<{local}.record>, async_=<{local}.arecord>), trace=True)"
     )
 

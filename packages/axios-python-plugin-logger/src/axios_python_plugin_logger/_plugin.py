@@ -22,6 +22,7 @@ from axios_python import (
     call_state,
     check_header_name,
     display_url,
+    log_level_repr,
     parse_log_level,
 )
 from axios_python.redaction import scrub
@@ -183,7 +184,7 @@ class LoggerPlugin:
 
     def __repr__(self) -> str:
         options = [
-            f"level={_level_name(self.level)}",
+            f"level={log_level_repr(self.level)}",
             f"logger={self.logger.name!r}",
             f"log_headers={self.log_headers}",
             f"log_bodies={self.log_bodies}",
@@ -195,7 +196,7 @@ class LoggerPlugin:
         if self.redact_params:
             options.append(f"redact_params={list(self.redact_params)!r}")
         if self._error_level_given:
-            options.append(f"error_level={_level_name(self.error_level)}")
+            options.append(f"error_level={log_level_repr(self.error_level)}")
         return f"LoggerPlugin({', '.join(options)})"
 
     # -- hooks --------------------------------------------------------------------------------
@@ -471,9 +472,3 @@ class LoggerPlugin:
             return "<body not read>"
         content_type = response.headers.get("content-type")
         return call.preview(raw, content_type, self.max_body_bytes, call.values())
-
-
-def _level_name(level: int) -> str:
-    """``level`` as the constructor takes it: ``'INFO'`` for a named level, else the number."""
-    name = logging.getLevelName(level)
-    return repr(name) if isinstance(name, str) and not name.startswith("Level ") else str(level)

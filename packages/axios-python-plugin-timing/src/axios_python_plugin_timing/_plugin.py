@@ -28,6 +28,7 @@ from axios_python import (
     describe_callable,
     display_url,
     hook_forms,
+    log_level_repr,
     parse_log_level,
 )
 
@@ -97,11 +98,6 @@ def _check_bool(name: str, value: Any) -> bool:
     return value
 
 
-def _level_name(level: int) -> str:
-    name = logging.getLevelName(level)
-    return name if isinstance(name, str) and not name.startswith("Level ") else str(level)
-
-
 class TimingPlugin:
     """Measures every call and reports it three ways.
 
@@ -157,7 +153,7 @@ class TimingPlugin:
             "" if self.on_timing is None else f", on_timing={describe_callable(self.on_timing)}"
         )
         return (
-            f"TimingPlugin(logger_name={self.logger.name!r}, level={_level_name(self.level)}, "
+            f"TimingPlugin(logger_name={self.logger.name!r}, level={log_level_repr(self.level)}, "
             f"log={self.log!r}{on_timing}, trace={self.trace!r})"
         )
 

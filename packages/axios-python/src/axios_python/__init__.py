@@ -68,7 +68,7 @@ from ._retry import ExponentialBackoff, FixedBackoff, FixedDelay, LinearBackoff,
 from ._secrets import Secrets
 from ._types import AsyncNext, Config, RequestOptions, SyncNext
 from ._urls import display_url, wire_url
-from ._validate import check_header_name, parse_log_level
+from ._validate import check_header_name, log_level_repr, parse_log_level
 from ._version import __version__
 
 #: The name ``wire_url`` had before the plugin toolkit; the same function.
@@ -133,6 +133,7 @@ __all__ = [
     "head",
     "hook_forms",
     "identity",
+    "log_level_repr",
     "may_receive_credentials",
     "options",
     "parse_log_level",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-__all__ = ["TOKEN_CHARS", "check_header_name", "parse_log_level"]
+__all__ = ["TOKEN_CHARS", "check_header_name", "log_level_repr", "parse_log_level"]
 
 #: The characters of an HTTP token (RFC 9110): method and header names.
 TOKEN_CHARS = frozenset(
@@ -37,3 +37,10 @@ def parse_log_level(value: Any, what: str = "level") -> int:
         f"{what} must be a logging level: an int such as logging.INFO or one of the names "
         f"DEBUG, INFO, WARNING, ERROR, CRITICAL; got {value!r}"
     )
+
+
+def log_level_repr(level: int) -> str:
+    """``level`` as ``parse_log_level`` takes it back, for a ``__repr__``: ``'INFO'`` for a
+    named level, else the number."""
+    name = logging.getLevelName(level)
+    return repr(name) if isinstance(name, str) and not name.startswith("Level ") else str(level)
