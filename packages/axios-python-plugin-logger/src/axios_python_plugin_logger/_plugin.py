@@ -67,12 +67,10 @@ class _Call:
     def preview(
         self, raw: str | bytes, content_type: str | None, limit: int, values: set[str]
     ) -> str:
-        """A body preview that shows no secret: the core's redaction, then the call's secret
+        """A body preview that shows no secret: the core's redaction, with the call's secret
         values scrubbed from what it shows (an echoed body holds them in plain strings)."""
-        shown = self.secrets.redact_body(
-            raw, content_type, limit=limit, mask=REDACTED, values=values
-        )
-        return scrub(shown, values, mask=REDACTED)
+        secrets = self.secrets
+        return secrets.redact_body(raw, content_type, limit=limit, mask=REDACTED, values=values)
 
 
 def _duration(ms: float) -> str:
