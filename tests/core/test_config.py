@@ -27,7 +27,8 @@ def test_unknown_key_suggests_the_closest() -> None:
     with pytest.raises(ConfigError) as info:
         axios_python.create({"timout": 5})
     message = str(info.value)
-    assert "'timout'" in message and "Did you mean 'timeout'?" in message and "5" in message
+    assert "'timout'" in message and "Did you mean 'timeout'?" in message
+    assert "(given an int)" in message  # the value of an unknown key may be a secret: not shown
 
 
 def test_wrong_type_names_key_value_and_accepted() -> None:

@@ -54,7 +54,17 @@ class CallState:
     factory)`` holds one object per owner (a plugin) for the length of the call.
     """
 
-    __slots__ = ("_lock", "_slots", "attempts", "client", "secrets", "sending", "started")
+    __slots__ = (
+        "_lock",
+        "_slots",
+        "attempts",
+        "baseline",
+        "client",
+        "secrets",
+        "sending",
+        "started",
+        "streams",
+    )
 
     def __init__(self, client: AxiosPython | None, secrets: Secrets | None = None) -> None:
         self.client = client
@@ -63,6 +73,12 @@ class CallState:
         self.attempts = 0
         #: the configuration of the attempt on the wire now (read by the log filter)
         self.sending: Mapping[str, Any] | None = None
+        #: the call's validated configuration (after the request interceptors): what hooks
+        #: change is checked against it
+        self.baseline: Mapping[str, Any] = {}
+        #: streamed responses the transport produced for this call: those the caller does
+        #: not receive are closed when the call ends
+        self.streams: list[Any] = []
         self._slots: dict[int, tuple[object, Any]] = {}
         self._lock = threading.Lock()
 
@@ -110,6 +126,13 @@ def begin(client: AxiosPython, config: dict[str, Any]) -> contextvars.Token[Call
 def end(token: contextvars.Token[CallState | None]) -> None:
     """End the call started with ``begin``."""
     _current.reset(token)
+
+
+def unclaimed_streams(state: CallState, returned: Any) -> list[Any]:
+    """The streamed responses of the call that are still open and not ``returned`` to the
+    caller: nobody else can close them, so the pipeline does."""
+    streams, state.streams = state.streams, []
+    return [r for r in streams if r is not returned and not r.is_closed]
 
 
 def current() -> CallState | None:

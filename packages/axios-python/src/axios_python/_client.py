@@ -295,5 +295,6 @@ class AxiosPython:
 
     def __repr__(self) -> str:
         base = self._defaults["base_url"]
+        shown = None if base is None else self.secrets.redact_url(base)
         state = " closed" if self._closed else ""
-        return f"<AxiosPython base_url={base!r}{state}>"
+        return f"<AxiosPython base_url={shown!r}{state}>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import ssl
 from collections.abc import Callable, Iterable, Mapping
 from http.cookiejar import CookieJar
@@ -18,9 +19,13 @@ from ._validate import TOKEN_CHARS
 __all__ = [
     "CLIENT_KEYS",
     "DEFAULTS",
+    "DEFAULT_MAX_BUFFERED",
     "IDEMPOTENT_METHODS",
+    "INTERNAL_PREFIX",
+    "check_header",
     "merge_config",
     "normalize_defaults",
+    "revalidate",
 ]
 
 #: Methods retried by default: repeating them cannot duplicate an effect on the server.
@@ -36,11 +41,35 @@ class _Key(NamedTuple):
 
 
 class _Reject(Exception):
-    pass
+    """A value is not accepted; ``reason``, when given, replaces the generic message (it names
+    what is wrong without showing a value that may be secret)."""
+
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+#: Configuration keys added by the pipeline and plugins start with this (``axios_python.call``,
+#: ``axios_python.redirect_hooks``); they are not config keys and are never validated.
+INTERNAL_PREFIX = "axios_python."
+
+#: The most bytes a response body read whole may have after decoding when
+#: ``max_content_length`` is ``None`` (streamed bodies are then unlimited): 256 MiB.
+DEFAULT_MAX_BUFFERED = 256 * 1024 * 1024
+
+#: Keys whose values may hold secrets: their errors show the type, never the value.
+_SECRET_VALUED = frozenset(
+    {"headers", "auth", "cookies", "params", "data", "json", "content", "files", "proxy", "cert"}
+)
+_FORBIDDEN_IN_HEADERS = ("\r", "\n", "\x00")
 
 
 def _type_name(value: Any) -> str:
     return type(value).__name__
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
 def _is(*types: type) -> Callable[[Any], Any]:
@@ -75,21 +104,99 @@ def _url(value: Any) -> Any:
     return value
 
 
+def check_header(name: Any, value: Any) -> None:
+    """Raise ``ConfigError`` for a header that cannot be sent: a name that is not an HTTP token,
+    a value that is not str, bytes or None, or a line break or NUL in either (header
+    injection). The message names the header, never its value."""
+    try:
+        _check_header(name, value)
+    except _Reject as exc:
+        raise ConfigError(f"config key 'headers': {exc.reason}") from None
+
+
+def _check_header(name: Any, value: Any) -> None:
+    if not isinstance(name, str) or not name or not set(name) <= TOKEN_CHARS:
+        shown = repr(name) if isinstance(name, str) else _a(_type_name(name))
+        raise _Reject(
+            f"header name {shown} is not accepted: a name is a non-empty str of letters, "
+            "digits and !#$%&'*+-.^_`|~"
+        )
+    if value is None:
+        return
+    if isinstance(value, bytes):
+        text = value.decode("latin-1")
+    elif isinstance(value, str):
+        text = value
+    else:
+        raise _Reject(
+            f"header {name!r} has a value of type {_type_name(value)}; accepted: str, bytes, "
+            "or None to remove a default header"
+        )
+    if any(c in text for c in _FORBIDDEN_IN_HEADERS):
+        raise _Reject(
+            f"header {name!r} has a value with a line break or NUL character, which would let "
+            "it inject headers; strip it first (a token read from a file keeps its newline)"
+        )
+
+
 def _headers(value: Any) -> HeaderDict:
     if not isinstance(value, Mapping):
         raise _Reject
     for name, item in value.items():
-        if not isinstance(name, str) or not (item is None or isinstance(item, (str, bytes))):
-            raise _Reject
+        _check_header(name, item)
     return value  # type: ignore[return-value]  # merged into a HeaderDict by merge_config
 
 
-def _timeout(value: Any) -> Any:
-    if value is None or isinstance(value, httpx.Timeout):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+def _seconds(value: Any) -> float:
+    """A finite number of seconds > 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Reject
+    if math.isnan(value) or math.isinf(value) or value <= 0:
         raise _Reject
     return float(value)
+
+
+def _timeout(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, httpx.Timeout):
+        for part in ("connect", "read", "write", "pool"):
+            seconds = getattr(value, part)
+            if seconds is not None:
+                try:
+                    _seconds(seconds)
+                except _Reject:
+                    raise _Reject(
+                        f"httpx.Timeout has {part}={seconds!r}; each part must be a finite "
+                        "number of seconds > 0 or None (no limit)"
+                    ) from None
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
+        raise _Reject(
+            "got 0: in axios 0 means no timeout, in httpx an immediate one; say which: None "
+            "(no timeout) or a number of seconds > 0"
+        )
+    return _seconds(value)
+
+
+def _optional_seconds(value: Any) -> float | None:
+    return None if value is None else _seconds(value)
+
+
+def _optional_size(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _Reject
+    return value
+
+
+def _idempotency_key(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value and set(value) <= TOKEN_CHARS:
+        return value
+    raise _Reject
 
 
 def _non_negative_int(value: Any) -> int:
@@ -194,7 +301,30 @@ _SCHEMA: dict[str, _Key] = {
     ),
     "content": _Key("str, bytes, an iterable of bytes or None", _anything),
     "stream": _Key("True or False", _is(bool)),
-    "timeout": _Key("a number of seconds >= 0, None (no timeout) or httpx.Timeout", _timeout),
+    "timeout": _Key("a finite number of seconds > 0, None (no timeout) or httpx.Timeout", _timeout),
+    "deadline": _Key(
+        "a finite number of seconds > 0 for the whole call (every attempt and back-off wait), "
+        "or None",
+        _optional_seconds,
+    ),
+    "idempotency_key": _Key(
+        "True (an Idempotency-Key header), a header name such as 'X-Request-Key', or "
+        "False/None (off)",
+        _idempotency_key,
+    ),
+    "allow_absolute_urls": _Key("True or False", _is(bool)),
+    "max_content_length": _Key(
+        "a number of bytes >= 0 a response body may have after decoding, or None (256 MiB "
+        "for a body read whole, no limit for stream=True)",
+        _optional_size,
+    ),
+    "max_body_length": _Key(
+        "a number of bytes >= 0 a request body may have, or None (no limit)", _optional_size
+    ),
+    "retry_body_limit": _Key(
+        "a number of bytes >= 0 of a streamed request body kept to replay it on a retry",
+        _non_negative_int,
+    ),
     "follow_redirects": _Key("True or False", _is(bool)),
     "transform_request": _Key("a callable f(data, headers) -> data or a list of them", _callables),
     "transform_response": _Key("a callable f(data) -> data or a list of them", _callables),
@@ -242,6 +372,12 @@ DEFAULTS: Config = {
     "content": None,
     "stream": False,
     "timeout": 30.0,
+    "deadline": None,
+    "idempotency_key": None,
+    "allow_absolute_urls": True,
+    "max_content_length": None,
+    "max_body_length": None,
+    "retry_body_limit": 1024 * 1024,
     "follow_redirects": True,
     "transform_request": (),
     "transform_response": (),
@@ -273,6 +409,20 @@ _COPIED = ("params", "extensions", "cookies")
 _CREATE_ONLY = frozenset({"plugins"})
 
 
+def _shown(key: str, value: Any) -> str:
+    """How an error shows a rejected value: a URL without its secrets, a value that may hold
+    secrets by its type only, anything else by its repr (shortened)."""
+    if key in ("url", "base_url") and isinstance(value, (str, httpx.URL)):
+        from ._secrets import DEFAULT_SECRETS
+
+        return repr(DEFAULT_SECRETS.redact_url(value))
+    if key in _SECRET_VALUED or not isinstance(key, str) or key not in _SCHEMA:
+        return _a(_type_name(value))
+    text = repr(value)
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    return f"{shown} ({_type_name(value)})"
+
+
 def _check(key: str, value: Any, *, per_call: bool) -> Any:
     spec = _SCHEMA.get(key)
     if spec is None or (per_call and key in _CREATE_ONLY):
@@ -283,14 +433,16 @@ def _check(key: str, value: Any, *, per_call: bool) -> Any:
         close = difflib.get_close_matches(str(key), _SCHEMA, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise ConfigError(
-            f"unknown config key {key!r} (value {value!r}).{hint} "
+            f"unknown config key {key!r} (given {_shown(key, value)}).{hint} "
             f"Accepted keys: {', '.join(sorted(_SCHEMA))}."
         )
     try:
         return spec.check(value)
-    except _Reject:
+    except _Reject as exc:
+        if exc.reason is not None:
+            raise ConfigError(f"config key {key!r}: {exc.reason}") from None
         raise ConfigError(
-            f"config key {key!r} got {value!r} ({_type_name(value)}); accepted: {spec.accepted}"
+            f"config key {key!r} got {_shown(key, value)}; accepted: {spec.accepted}"
         ) from None
 
 
@@ -317,6 +469,10 @@ def normalize_defaults(config: Mapping[str, Any] | None) -> Config:
     for key, value in config.items():
         result[key] = _check(key, value, per_call=False)
     result["headers"] = _merge_headers({}, config.get("headers"))
+    if not result["allow_absolute_urls"] and not result["base_url"]:
+        raise ConfigError(
+            "allow_absolute_urls=False keeps every call under base_url, so it needs a base_url"
+        )
     return result
 
 
@@ -340,6 +496,31 @@ def merge_config(defaults: Config, overrides: Mapping[str, Any]) -> Config:
     config["headers"] = _merge_headers(defaults["headers"], headers)
     for key in _COPIED:
         value = config[key]
-        if value is not None and value is defaults[key] and isinstance(value, dict):
+        if value is not None and value is defaults[key] and isinstance(value, (dict, list)):
             config[key] = value.copy()  # a call (or its interceptors) never edits the defaults
     return config
+
+
+def revalidate(config: Config, baseline: Mapping[str, Any]) -> Config:
+    """Validate what hooks changed: every key of ``config`` whose value is not the one in
+    ``baseline`` (a configuration validated before) is checked as ``create()`` checks it, with
+    the same messages; unknown keys are refused. Keys ``baseline`` has and ``config`` lacks (a
+    hook returned a new, partial dict) are taken from ``baseline``. Returns ``config``."""
+    for key, value in list(config.items()):
+        if baseline.get(key, _MISSING) is value or key == "attempt":
+            continue
+        if isinstance(key, str) and key.startswith(INTERNAL_PREFIX):
+            continue
+        checked = _check(key, value, per_call=True)
+        if key == "headers":
+            if not isinstance(value, HeaderDict):
+                config[key] = _merge_headers({}, checked)
+        elif checked is not value:
+            config[key] = checked
+    if len(config) < len(baseline):
+        for key, value in baseline.items():
+            config.setdefault(key, value)
+    return config
+
+
+_MISSING: Any = object()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ._bridge import run_sync
@@ -84,6 +84,19 @@ class MiddlewareManager:
         return f"<MiddlewareManager call={len(self.call)} attempt={len(self.attempt)}>"
 
 
+def _passed(ctx: Config, config: Any) -> Config:
+    """What a middleware passed to ``next_fn``: ``ctx`` itself (changed in place or not), or a
+    new dict, whose missing keys come from ``ctx`` (what changed is validated at the leaf)."""
+    if config is ctx:
+        return ctx  # type: ignore[no-any-return]  # the same object
+    if not isinstance(config, Mapping):
+        raise TypeError(
+            f"next_fn(ctx) takes the request configuration (a dict), got a "
+            f"{type(config).__name__}: pass the ctx your middleware received, or a changed copy"
+        )
+    return {**ctx, **config}
+
+
 def dispatch_sync(
     chain: tuple[Hook, ...], index: int, ctx: Config, leaf: Callable[[Config], Response]
 ) -> Response:
@@ -93,7 +106,7 @@ def dispatch_sync(
     hook = chain[index]
 
     def next_fn(config: Config) -> Response:
-        return dispatch_sync(chain, index + 1, config, leaf)
+        return dispatch_sync(chain, index + 1, _passed(ctx, config), leaf)
 
     if hook.sync is not None:
         return hook.sync(ctx, next_fn)  # type: ignore[no-any-return]
@@ -119,7 +132,7 @@ async def dispatch_async(
     hook = chain[index]
 
     async def next_fn(config: Config) -> Response:
-        return await dispatch_async(chain, index + 1, config, leaf)
+        return await dispatch_async(chain, index + 1, _passed(ctx, config), leaf)
 
     if hook.async_ is not None:
         return await hook.async_(ctx, next_fn)  # type: ignore[no-any-return]

@@ -15,9 +15,9 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._call import CALL_KEY, CallState, begin, end
+from ._call import CALL_KEY, CallState, begin, end, unclaimed_streams
 from ._cancel import run_cancellable
-from ._config import merge_config
+from ._config import merge_config, revalidate
 from ._exceptions import AxiosPythonError, CancelError
 from ._headers import HeaderDict
 from ._interceptors import run_chain_async, run_chain_sync
@@ -39,16 +39,39 @@ def _prepare(config: Config) -> Config:
     sent. ``url`` stays as the caller wrote it; ``wire_url(ctx)`` is where it goes."""
     if type(config["headers"]) is not HeaderDict:
         config["headers"] = HeaderDict(config["headers"] or {})
-    resolve_url(config["base_url"], config["url"])  # a relative URL without base_url fails now
+    # a relative URL without base_url, or one leaving base_url when absolute URLs are not
+    # allowed, fails now, before any hook or attempt
+    resolve_url(config["base_url"], config["url"], allow_absolute=config["allow_absolute_urls"])
+    state = config.get(CALL_KEY)
+    if isinstance(state, CallState):
+        state.baseline = dict(config)
     return config
 
 
-def _returned_config(entering: Config, returned: Mapping[str, Any]) -> Config:
+def _returned_config(
+    entering: Config, returned: Mapping[str, Any], baseline: Mapping[str, Any]
+) -> Config:
     """What the request interceptors returned, over the config they were given: an interceptor
-    may return a partial dict without losing the call's other settings."""
+    may return a partial dict without losing the call's other settings. What they changed is
+    validated as ``create()`` validates it (``baseline``: the config before them)."""
     config = returned if returned is entering else {**entering, **returned}
-    config["headers"] = HeaderDict(config.get("headers") or {})
+    revalidate(config, baseline)
+    if type(config["headers"]) is not HeaderDict:
+        config["headers"] = HeaderDict(config["headers"] or {})
     return config
+
+
+def _checked(ctx: Config) -> Config:
+    """``ctx`` with what middleware changed in it validated against the call's baseline."""
+    state = ctx.get(CALL_KEY)
+    if isinstance(state, CallState) and state.baseline:
+        revalidate(ctx, state.baseline)
+    return ctx
+
+
+def _state(config: Config) -> CallState | None:
+    state = config.get(CALL_KEY)
+    return state if isinstance(state, CallState) else None
 
 
 def _attempt_ctx(ctx: Config, attempt: int) -> Config:
@@ -88,10 +111,16 @@ class Pipeline:
         if token is not None:
             token.raise_if_cancelled(config)
         reset = begin(client, config)
+        state = _state(config)
+        response: Response | None = None
         try:
-            return self._run_sync(config)
+            response = self._run_sync(config)
+            return response
         finally:
             end(reset)
+            if state is not None and state.streams:
+                for stream in unclaimed_streams(state, response):
+                    stream.close()
 
     def _run_sync(self, config: Config) -> Response:
         client = self._client
@@ -101,13 +130,16 @@ class Pipeline:
         error: Exception | None = None
         try:
             if request_handlers:
+                baseline = dict(config)
                 config = _returned_config(
-                    config, run_chain_sync(request_handlers, "request", Mapping, config, None)
+                    config,
+                    run_chain_sync(request_handlers, "request", Mapping, config, None),
+                    baseline,
                 )
             ctx = _prepare(config)
             chain = client.middleware.call
             if chain:
-                response = _owned(dispatch_sync(chain, 0, ctx, self._retry_sync), ctx)
+                response = _owned(dispatch_sync(chain, 0, ctx, self._retry_checked_sync), ctx)
             else:
                 response = self._retry_sync(ctx)
         except Exception as exc:
@@ -123,11 +155,19 @@ class Pipeline:
         chain = self._client.middleware.attempt
         attempt_ctx = _attempt_ctx(ctx, attempt)
         if chain:
-            return _owned(dispatch_sync(chain, 0, attempt_ctx, self._send_sync), attempt_ctx)
+            return _owned(
+                dispatch_sync(chain, 0, attempt_ctx, self._send_checked_sync), attempt_ctx
+            )
         return self._send_sync(attempt_ctx)
+
+    def _send_checked_sync(self, ctx: Config) -> Response:
+        return send_sync(self._client._transports, _checked(ctx))
 
     def _send_sync(self, ctx: Config) -> Response:
         return send_sync(self._client._transports, ctx)
+
+    def _retry_checked_sync(self, ctx: Config) -> Response:
+        return self._retry_sync(_checked(ctx))
 
     def _retry_sync(self, ctx: Config) -> Response:
         if ctx["max_retries"] == 0:
@@ -156,13 +196,20 @@ class Pipeline:
     async def run_async(self, overrides: Mapping[str, Any]) -> Response:
         config = merge_config(self._client._defaults, overrides)
         reset = begin(self._client, config)
+        state = _state(config)
+        response: Response | None = None
         try:
             token = config["cancel_token"]
             if token is None:
-                return await self._run_async(config)
-            return await run_cancellable(self._run_async(config), token, config)
+                response = await self._run_async(config)
+            else:
+                response = await run_cancellable(self._run_async(config), token, config)
+            return response
         finally:
             end(reset)
+            if state is not None and state.streams:
+                for stream in unclaimed_streams(state, response):
+                    await stream.aclose()
 
     async def _run_async(self, config: Config) -> Response:
         client = self._client
@@ -172,14 +219,18 @@ class Pipeline:
         error: Exception | None = None
         try:
             if request_handlers:
+                baseline = dict(config)
                 config = _returned_config(
                     config,
                     await run_chain_async(request_handlers, "request", Mapping, config, None),
+                    baseline,
                 )
             ctx = _prepare(config)
             chain = client.middleware.call
             if chain:
-                response = _owned(await dispatch_async(chain, 0, ctx, self._retry_async), ctx)
+                response = _owned(
+                    await dispatch_async(chain, 0, ctx, self._retry_checked_async), ctx
+                )
             else:
                 response = await self._retry_async(ctx)
         except Exception as exc:
@@ -196,12 +247,18 @@ class Pipeline:
         attempt_ctx = _attempt_ctx(ctx, attempt)
         if chain:
             return _owned(
-                await dispatch_async(chain, 0, attempt_ctx, self._send_async), attempt_ctx
+                await dispatch_async(chain, 0, attempt_ctx, self._send_checked_async), attempt_ctx
             )
         return await self._send_async(attempt_ctx)
 
+    async def _send_checked_async(self, ctx: Config) -> Response:
+        return await send_async(self._client._transports, _checked(ctx))
+
     async def _send_async(self, ctx: Config) -> Response:
         return await send_async(self._client._transports, ctx)
+
+    async def _retry_checked_async(self, ctx: Config) -> Response:
+        return await self._retry_async(_checked(ctx))
 
     async def _retry_async(self, ctx: Config) -> Response:
         import asyncio

@@ -4,13 +4,14 @@ status validation, with every httpx error translated into the library's hierarch
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._call import call_state
 from ._cancel import abort_stream, cancel_scope
+from ._config import check_header
 from ._exceptions import (
     AxiosPythonError,
     CancelError,
@@ -115,6 +116,24 @@ async def _transformed_async(ctx: Config) -> Any:
     return value
 
 
+def _wire_headers(headers: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
+    """The headers as they go on the wire: each checked (a line break or NUL in a value is
+    refused before anything is sent, naming the header, never the value), a value that is
+    not ASCII sent as its bytes (Latin-1 where it fits, else UTF-8), as httpx would refuse it."""
+    wire: list[tuple[bytes, bytes]] = []
+    for name, value in headers.items():
+        check_header(name, value)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            try:
+                value = value.encode("latin-1")
+            except UnicodeEncodeError:
+                value = value.encode("utf-8")
+        wire.append((name.encode("ascii"), value))
+    return wire
+
+
 def _build(
     client: httpx.Client | httpx.AsyncClient, ctx: Config, transformed: Any
 ) -> httpx.Request:
@@ -127,7 +146,7 @@ def _build(
         request = policy.first = client.build_request(
             ctx["method"],
             url,
-            headers=ctx["headers"],
+            headers=_wire_headers(ctx["headers"]),
             cookies=ctx["cookies"],
             timeout=ctx["timeout"],
             extensions=extensions,
@@ -148,6 +167,8 @@ def _build(
 
 def _finish(raw: httpx.Response, ctx: Config) -> Response:
     response = Response._adopt(raw, ctx)
+    if ctx["stream"]:
+        call_state(ctx).streams.append(response)  # closed at the end of the call if unclaimed
     validate = ctx["validate_status"]
     if validate is not None and not validate(response.status_code):
         if ctx["stream"]:

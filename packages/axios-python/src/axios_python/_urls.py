@@ -26,8 +26,12 @@ __all__ = ["display_url", "resolve_url", "wire_url"]
 _ABSOLUTE_URL = re.compile(r"^([a-zA-Z][a-zA-Z\d+\-.]*:)?//")
 
 
-def resolve_url(base_url: str | None, url: str | None) -> str:
-    """Join ``url`` to ``base_url`` unless it is absolute, as axios does."""
+def resolve_url(base_url: str | None, url: str | None, *, allow_absolute: bool = True) -> str:
+    """Join ``url`` to ``base_url`` unless it is absolute, as axios does. With
+    ``allow_absolute=False`` the result must stay under ``base_url`` (same origin, path within
+    the base path): a ``ConfigError`` otherwise."""
+    if not allow_absolute:
+        return _within_base(base_url, resolve_url(base_url, url))
     if url is None:
         url = ""
     if _ABSOLUTE_URL.match(url):
@@ -54,7 +58,8 @@ def wire_url(config: Mapping[str, Any]) -> httpx.URL:
         wire_url({"base_url": "https://h/v1", "url": "/items?page=2", "params": {"q": "x"}})
         # URL('https://h/v1/items?page=2&q=x')
     """
-    url = httpx.URL(resolve_url(config.get("base_url"), config.get("url")))
+    allow = config.get("allow_absolute_urls", True)
+    url = httpx.URL(resolve_url(config.get("base_url"), config.get("url"), allow_absolute=allow))
     params = config.get("params")
     return url.copy_merge_params(params) if params else url
 
@@ -78,3 +83,23 @@ def display_url(
     else:
         url = config_or_url
     return definition.redact_url(url, mask=mask)
+
+
+def _within_base(base_url: str | None, joined: str) -> str:
+    """``joined`` if it lies under ``base_url``; the guard of ``allow_absolute_urls=False``."""
+    base = httpx.URL(base_url or "")
+    target = httpx.URL(joined)
+    prefix = base.path.rstrip("/")
+    inside = (
+        (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port)
+        and not target.userinfo
+        and (target.path == prefix or target.path.startswith(prefix + "/") or not prefix)
+    )
+    if not inside:
+        raise ConfigError(
+            f"url {DEFAULT_SECRETS.redact_url(target)!r} leaves base_url "
+            f"{DEFAULT_SECRETS.redact_url(base)!r}, and this instance has "
+            "allow_absolute_urls=False: only URLs under base_url are sent (a guard against "
+            "sending the instance's credentials to a host a caller passed in)"
+        )
+    return joined
