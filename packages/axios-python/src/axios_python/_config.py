@@ -61,7 +61,9 @@ DEFAULT_MAX_BUFFERED = 256 * 1024 * 1024
 _SECRET_VALUED = frozenset(
     {"headers", "auth", "cookies", "params", "data", "json", "content", "files", "proxy", "cert"}
 )
-_FORBIDDEN_IN_HEADERS = ("\r", "\n", "\x00")
+#: Control characters a header value may not hold (HTAB is allowed): CR and LF would inject
+#: headers, the rest no server accepts.
+_CONTROL = frozenset(chr(c) for c in [*range(0x20), 0x7F]) - {"\t"}
 
 
 def _type_name(value: Any) -> str:
@@ -132,10 +134,11 @@ def _check_header(name: Any, value: Any) -> None:
             f"header {name!r} has a value of type {_type_name(value)}; accepted: str, bytes, "
             "or None to remove a default header"
         )
-    if any(c in text for c in _FORBIDDEN_IN_HEADERS):
+    if not _CONTROL.isdisjoint(text):
         raise _Reject(
-            f"header {name!r} has a value with a line break or NUL character, which would let "
-            "it inject headers; strip it first (a token read from a file keeps its newline)"
+            f"header {name!r} has a value with a line break, NUL or another control character, "
+            "which would let it inject headers; strip it first (a token read from a file keeps "
+            "its newline)"
         )
 
 
@@ -177,6 +180,52 @@ def _timeout(value: Any) -> Any:
             "(no timeout) or a number of seconds > 0"
         )
     return _seconds(value)
+
+
+def _params(value: Any) -> Any:
+    if not isinstance(value, (Mapping, list, tuple, str, bytes)):
+        raise _Reject
+    try:
+        httpx.QueryParams(value)  # what the request will be built with
+    except Exception:
+        raise _Reject from None
+    return value
+
+
+def _file_part(value: Any) -> bool:
+    return isinstance(value, (bytes, bytearray, str)) or callable(getattr(value, "read", None))
+
+
+def _files(value: Any) -> Any:
+    items = value.items() if isinstance(value, Mapping) else value
+    if not isinstance(items, (list, tuple)) and not isinstance(value, Mapping):
+        raise _Reject
+    for item in items:
+        if not isinstance(item, tuple) or len(item) != 2 or not isinstance(item[0], str):
+            raise _Reject
+        part = item[1]
+        if isinstance(part, tuple):
+            if not 2 <= len(part) <= 4 or not _file_part(part[1]):
+                raise _Reject
+            if part[0] is not None and not isinstance(part[0], str):
+                raise _Reject
+        elif not _file_part(part):
+            raise _Reject
+    return value
+
+
+def _content(value: Any) -> Any:
+    if isinstance(value, (str, bytes, bytearray, memoryview)):
+        return value
+    if callable(getattr(value, "read", None)) or hasattr(value, "__aiter__"):
+        return value
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        raise _Reject
+    if isinstance(value, (list, tuple)) and not all(
+        isinstance(chunk, (bytes, bytearray)) for chunk in value
+    ):
+        raise _Reject
+    return value
 
 
 def _optional_seconds(value: Any) -> float | None:
@@ -290,16 +339,24 @@ _SCHEMA: dict[str, _Key] = {
     "url": _Key("a URL string or httpx.URL", _optional(_url)),
     "headers": _Key("a mapping of header name (str) to str, bytes or None", _headers),
     "params": _Key(
-        "a mapping, a sequence of (name, value) pairs, a query string or None",
-        _optional(_is(Mapping, list, tuple, str, bytes)),
+        "a mapping of names to str, int, float, bool, None or lists of them, a sequence of "
+        "(name, value) pairs, a query string, or None",
+        _optional(_params),
     ),
-    "data": _Key("a form dict, str, bytes or None", _anything),
+    "data": _Key(
+        "a form dict, str, bytes or None (an iterable of bytes goes in content=)",
+        _optional(_is(Mapping, str, bytes, bytearray)),
+    ),
     "json": _Key("any JSON-serialisable value", _anything),
     "files": _Key(
-        "a mapping of field name to a file handle or (filename, handle[, mimetype])",
-        _optional(_is(Mapping, list, tuple)),
+        "a mapping (or list of pairs) of field name to bytes, str, a file opened in binary "
+        "mode, or (filename, one of those[, content type[, headers]])",
+        _optional(_files),
     ),
-    "content": _Key("str, bytes, an iterable of bytes or None", _anything),
+    "content": _Key(
+        "str, bytes, a file opened in binary mode, an iterable or async iterable of bytes, or None",
+        _optional(_content),
+    ),
     "stream": _Key("True or False", _is(bool)),
     "timeout": _Key("a finite number of seconds > 0, None (no timeout) or httpx.Timeout", _timeout),
     "deadline": _Key(

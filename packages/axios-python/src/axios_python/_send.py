@@ -117,14 +117,17 @@ async def _transformed_async(ctx: Config) -> Any:
 
 
 def _wire_headers(headers: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
-    """The headers as they go on the wire: each checked (a line break or NUL in a value is
-    refused before anything is sent, naming the header, never the value), a value that is
-    not ASCII sent as its bytes (Latin-1 where it fits, else UTF-8), as httpx would refuse it."""
+    """The headers as they go on the wire: each checked (a line break, NUL or other control
+    character in a value is refused before anything is sent, naming the header, never the
+    value), surrounding spaces and tabs stripped (no field value has them, RFC 9110), a value
+    that is not ASCII sent as its bytes (Latin-1 where it fits, else UTF-8; httpx would refuse
+    the str)."""
     wire: list[tuple[bytes, bytes]] = []
     for name, value in headers.items():
         check_header(name, value)
         if value is None:
             continue
+        value = value.strip(" \t") if isinstance(value, str) else value.strip(b" \t")
         if isinstance(value, str):
             try:
                 value = value.encode("latin-1")
