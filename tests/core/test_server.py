@@ -696,3 +696,14 @@ def test_custom_route_drop_delay_and_chunks(server: LocalServer, client: httpx.C
         client.get(server.url("/gone"))
     slow = client.get(server.url("/slow"))
     assert slow.content == b"abcd" and slow.headers["content-length"] == "4"
+
+
+def test_custom_route_can_cut_a_response_or_close_keep_alive() -> None:
+    with LocalServer() as server:
+        server.route("/cut", lambda request: Reply(body=b"x" * 100_000, reset_after=1_000))
+        server.route("/idle-close", lambda request: Reply(body=b"ok", close_after=True))
+        with httpx.Client(base_url=server.base_url) as client:
+            with pytest.raises(httpx.ReadError):
+                client.get("/cut")
+            assert [client.get("/idle-close").text for _ in range(3)] == ["ok"] * 3
+        assert server.connections_accepted == 4  # each idle-close answer ended its connection

@@ -47,6 +47,7 @@ import json
 import selectors
 import socket
 import socketserver
+import struct
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -129,6 +130,11 @@ class Reply:
             ``chunk_delay`` seconds between two of them: a slow download.
         chunk_delay: See ``chunks``.
         drop: Close the connection without answering.
+        reset_after: Announce the whole body (``Content-Length``), send only its first
+            ``reset_after`` bytes, then reset the connection (TCP RST): a response cut off in
+            the middle.
+        close_after: After the whole response, close the connection without saying so (no
+            ``Connection: close``): a server that drops idle keep-alive connections.
     """
 
     status: int = 200
@@ -140,6 +146,8 @@ class Reply:
     chunks: Sequence[bytes] | None = None
     chunk_delay: float = 0.0
     drop: bool = False
+    reset_after: int | None = None
+    close_after: bool = False
 
 
 #: A custom route: receives the recorded request, returns what to answer.
@@ -438,6 +446,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def _reset(self) -> None:
+        """Abort the connection: the peer sees a reset (RST), not an orderly close."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
     def _send(
         self,
         status: int,
@@ -571,8 +589,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         headers = list(
             reply.headers.items() if isinstance(reply.headers, Mapping) else reply.headers
         )
+        if reply.reset_after is not None:
+            self.send_response(reply.status)
+            for name, value in headers:
+                self.send_header(name, value)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: reply.reset_after])
+            self._reset()
+            return
         if reply.chunks is None:
             self._send(reply.status, body, content_type, headers)
+            if reply.close_after:
+                self._drop()
             return
         self.send_response(reply.status)
         for name, value in headers:
