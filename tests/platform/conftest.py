@@ -63,11 +63,46 @@ FAKES: dict[str, tuple[str, str, str, str, str]] = {
         "axios-python-plugin-needsopts",
         "1.0.0",
         "axios-python~=1.0",
-        "class NeedsOptions:\n    def __init__(self, secret):\n        self.secret = secret\n"
-        "    def attach(self, client):\n        pass\n",
+        """
+        class NeedsOptions:
+            def __init__(self, secret):
+                if not secret.startswith("sk-"):  # a plugin whose message shows the value
+                    raise ValueError(f"secret {secret!r} does not start with 'sk-'")
+                self.secret = secret
+
+            def attach(self, client):
+                pass
+        """,
         "fakeplugin_needsopts:NeedsOptions",
     ),
+    # a module that ends the process when imported: a load error of this plugin only
+    "exits": (
+        "axios-python-plugin-exits",
+        "0.3.0",
+        "axios-python>=1.0",
+        "raise SystemExit(7)\n",
+        "fakeplugin_exits:Plugin",
+    ),
+    # one class under two entry-point names (an alias): both names load, in either order
+    "twin": (
+        "axios-python-plugin-twin",
+        "1.0.0",
+        "axios-python>=1.0",
+        """
+        class TwinPlugin:
+            def attach(self, client):
+                client.interceptors.request.use(self._stamp)
+
+            def _stamp(self, config):
+                config["headers"]["X-Twin"] = "1"
+                return config
+        """,
+        "fakeplugin_twin:TwinPlugin",
+    ),
 }
+
+#: more entry points of a fake distribution: name -> [(entry-point name, target)]
+ALIASES: dict[str, list[tuple[str, str]]] = {"twin": [("twin-alias", "fakeplugin_twin:TwinPlugin")]}
 
 MODULES = [target.split(":")[0] for *_, target in FAKES.values()]
 
@@ -87,16 +122,14 @@ def write_fakes(root: Path) -> None:
         if requires:
             metadata.append(f"Requires-Dist: {requires}")
         (info / "METADATA").write_text("\n".join(metadata) + "\n")
-        (info / "entry_points.txt").write_text(f"[axios_python.plugins]\n{name} = {target}\n")
+        lines = [f"{ep} = {where}" for ep, where in [(name, target), *ALIASES.get(name, [])]]
+        (info / "entry_points.txt").write_text("[axios_python.plugins]\n" + "\n".join(lines) + "\n")
 
 
 def _forget() -> None:
     discovery.refresh()
-    if discovery.started:
-        manager = discovery.manager()
-        for name in FAKES:
-            if manager.get_plugin(name) is not None:
-                manager.unregister(name=name)
+    for name in [*FAKES, *(ep for eps in ALIASES.values() for ep, _ in eps)]:
+        discovery.unload(name)
     for module in MODULES:
         sys.modules.pop(module, None)
 

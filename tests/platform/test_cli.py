@@ -31,6 +31,15 @@ def test_table(fake_plugins: Path) -> None:
     assert result.returncode == 1  # a broken plugin is worth a non-zero exit
 
 
+def test_a_plugin_that_exits_at_import_is_one_error_row(fake_plugins: Path) -> None:
+    result = _run(fake_plugins)
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:]}
+    assert rows["exits"][1:] == ["axios-python-plugin-exits", "0.3.0", "error"]
+    assert rows["fake"][3] == rows["twin"][3] == rows["twin-alias"][3] == "loaded"
+    assert "exits = fakeplugin_exits:Plugin" in result.stderr and "SystemExit: 7" in result.stderr
+    assert result.returncode == 1  # not the plugin's exit code 7
+
+
 def test_json(fake_plugins: Path) -> None:
     result = _run(fake_plugins, "--json")
     data = {row["name"]: row for row in json.loads(result.stdout)}

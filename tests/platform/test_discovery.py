@@ -7,14 +7,14 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 import axios_python
 import axios_python.plugins as plugins
-from axios_python.testing import LocalServer
+from axios_python.testing import Caller, LocalServer
 
 from .conftest import MODULES
 
@@ -43,7 +43,9 @@ def test_listing_imports_no_plugin_module(fake_plugins: Path) -> None:
     assert fake.summary == "The fake test plugin"
     assert fake.target == "fakeplugin_good:FakePlugin"
     assert fake.status == "not loaded" and fake.error is None
-    assert {"broken", "wrongobj", "future", "needsopts"} <= set(infos)
+    assert {"broken", "wrongobj", "future", "needsopts", "exits", "twin", "twin-alias"} <= set(
+        infos
+    )
     assert not [m for m in MODULES if m in sys.modules]
 
 
@@ -134,9 +136,11 @@ def test_auto_attaches_every_installed_plugin_it_can(fake_plugins: Path, srv: Lo
         api = axios_python.create({"base_url": srv.base_url, "plugins": "auto"})
     names = {name for name, _ in api._registry.names()}
     assert "fake" in names
-    assert not {"broken", "wrongobj", "future", "needsopts"} & names
+    assert {"twin", "twin-alias"} <= names  # one class, two names: both attached
+    assert not {"broken", "wrongobj", "future", "needsopts", "exits"} & names
     messages = " ".join(str(w.message) for w in caught)
-    for name in ("broken", "wrongobj", "future", "needsopts"):
+    assert "SystemExit: 7" in messages  # a module ending the process is one plugin's failure
+    for name in ("broken", "wrongobj", "future", "needsopts", "exits"):
         assert f"plugin {name!r}" in messages
     assert api.get("/echo").data["headers"]["x-fake"] == "on"
     api.close()
@@ -224,3 +228,51 @@ def test_autoload_false_keeps_process_wide_plugins_away(
     with axios_python.create(autoload=False) as internal, axios_python.create() as normal:
         assert internal.plugins == ()
         assert len(normal.plugins) == 1
+
+
+def test_a_plugin_that_exits_at_import_is_its_own_load_error(fake_plugins: Path) -> None:
+    infos = {info.name: info for info in plugins.available(check=True)}
+    exits = infos["exits"]
+    assert exits.status == "error" and exits.error is not None
+    for part in (
+        "axios-python-plugin-exits 0.3.0",
+        "exits = fakeplugin_exits:Plugin",
+        "SystemExit",
+    ):
+        assert part in exits.error
+    assert infos["fake"].status == "loaded" and infos["twin"].status == "loaded"
+    with pytest.raises(plugins.PluginLoadError) as info:
+        plugins.load("exits")
+    assert isinstance(info.value.__cause__, SystemExit)
+
+
+@pytest.mark.parametrize("order", [("twin", "twin-alias"), ("twin-alias", "twin")])
+def test_two_entry_point_names_for_one_class_both_load_in_either_order(
+    fake_plugins: Path, make_caller: Callable[..., Caller], order: tuple[str, str]
+) -> None:
+    first, second = order
+    assert plugins.load(first) is plugins.load(second)
+    assert plugins.manager().is_registered(plugins.load(first))  # its hooks, registered once
+    call = make_caller()
+    for name in order:
+        call.api.plugin(name)
+    assert call.get("/echo").data["headers"]["x-twin"] == "1"
+    assert [name for name, _ in call.api._registry.names()] == list(order)
+    call.api.remove_plugin(first)
+    assert call.get("/echo").data["headers"]["x-twin"] == "1"  # the other one still stamps
+    statuses = {i.name: i.status for i in plugins.available()}
+    assert statuses["twin"] == statuses["twin-alias"] == "loaded"
+
+
+def test_an_option_value_never_shows_in_a_plugin_error(fake_plugins: Path) -> None:
+    with axios_python.create() as api:
+        with pytest.raises(plugins.PluginError) as info:
+            api.plugin("needsopts", secret="s3cr3t-value")
+        message = str(info.value)
+        assert "could not be built with options ['secret']: ValueError:" in message
+        assert "s3cr3t-value" not in message
+        assert info.value.__cause__ is None and info.value.__suppress_context__
+        assert api.plugin("needsopts", secret="sk-fine").secret == "sk-fine"
+        # a message without any value is left as the plugin wrote it
+        with pytest.raises(AttributeError):
+            api.plugin("needsopts", secret=42)

@@ -26,6 +26,15 @@ if TYPE_CHECKING:
 __all__ = ["AxiosPython"]
 
 
+def _entry_shape(item: tuple[Any, ...]) -> str:
+    """A ``plugins`` entry described without its values (they may be secrets): the name, then
+    the other items by type."""
+    parts = [
+        repr(v) if i == 0 and isinstance(v, str) else type(v).__name__ for i, v in enumerate(item)
+    ]
+    return f"a tuple of {len(item)}: ({', '.join(parts)})"
+
+
 def _overrides(method: str, url: str | httpx.URL | None, options: Any) -> dict[str, Any]:
     overrides = dict(options)
     overrides["method"] = method
@@ -60,6 +69,22 @@ class AxiosPython:
         self._transports = Transports(defaults)
         self._pipeline = Pipeline(self)
         self._closed = False
+        announced = False
+        try:
+            self._attach_configured(plugins)
+            if autoload:
+                from ._discovery import discovery
+
+                announced = True
+                discovery.client_created(self)
+        except BaseException:
+            # a half-built client leaves nothing behind: what was attached is uninstalled (last
+            # first), what was opened is closed, and the original error is raised
+            self._abandon(announced)
+            raise
+
+    def _attach_configured(self, plugins: Any) -> None:
+        """Attach the plugins of the ``plugins`` configuration key."""
         if plugins == "auto":
             from ._discovery import discovery
 
@@ -69,16 +94,25 @@ class AxiosPython:
                 if isinstance(item, tuple):
                     if len(item) != 2 or not isinstance(item[1], Mapping):
                         raise ConfigError(
-                            f"a plugins entry {item!r} must be a name, a (name, options) pair "
-                            "or a plugin object"
+                            f"a plugins entry ({_entry_shape(item)}) must be a name, a "
+                            "(name, options) pair or a plugin object"
                         )
                     self.plugin(item[0], **item[1])
                 else:
                     self.plugin(item)
-        if autoload:
-            from ._discovery import discovery
 
-            discovery.client_created(self)
+    def _abandon(self, announced: bool) -> None:
+        """Undo a constructor that failed: uninstall, close, and (if the process-wide hooks
+        were told of the client) tell them it is closed; failures are warned about."""
+        self._closed = True
+        failures = self._registry.remove_all(self)
+        try:
+            self._transports.close()
+            if announced:
+                self._closed_hook()
+        except Exception as exc:
+            failures.append(("(closing the client)", exc))
+        self._registry.report(failures)
 
     # -- configuration --------------------------------------------------------------------
 
@@ -214,14 +248,23 @@ class AxiosPython:
         (its entry point), built with ``options``: ``api.plugin("cache", ttl=60)``. Everything
         it registers is recorded, so ``remove_plugin`` and ``close`` take it back out.
         """
+        if self._closed:
+            from ._exceptions import PluginError
+
+            shown = repr(plugin) if isinstance(plugin, str) else type(plugin).__qualname__
+            raise PluginError(
+                f"this client is closed and takes no plugins (attaching {shown}): a closed "
+                "client would never uninstall it; attach plugins to a new client from create()"
+            )
         if isinstance(plugin, str):
             from ._discovery import discovery
 
             return self._registry.attach(self, discovery.create(plugin, options), name=plugin)
         if options:
             raise TypeError(
-                f"options {sorted(options)} are only accepted with a plugin name, not with the "
-                f"plugin object {plugin!r}: build the object with its options instead"
+                f"options {sorted(options)} are only accepted with a plugin name, not with a "
+                f"plugin object ({type(plugin).__qualname__}): build the object with its options "
+                "instead"
             )
         return self._registry.attach(self, plugin)
 

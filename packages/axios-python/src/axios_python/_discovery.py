@@ -1,7 +1,9 @@
 """Finding installed plugins through the ``axios_python.plugins`` entry-point group.
 
-Listing reads package metadata only; a plugin's module is imported (through pluggy, one entry
-point at a time, so one broken plugin never hides the others) when it is first used by name.
+Listing reads package metadata only; a plugin's module is imported when it is first used by
+name, one entry point at a time (never pluggy's bulk loader), so one broken plugin never hides
+the others and two entry-point names for one class both work, in either order. What a loaded
+plugin object implements of the hook specifications is registered in the pluggy manager once.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import contextlib
 import difflib
 import os
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._exceptions import IncompatiblePluginError, PluginLoadError, UnknownPluginError
+from ._exceptions import IncompatiblePluginError, PluginError, PluginLoadError, UnknownPluginError
 from ._versions import core_requirement, satisfies
 
 if TYPE_CHECKING:
@@ -47,6 +50,23 @@ def _summary(dist: Distribution | None) -> str:
     return str(metadata.get("Summary") or "")
 
 
+def _option_values(value: Any, depth: int = 0) -> list[str]:
+    """The text forms of option values (inside lists and mappings too), to mask them."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (bytes, bytearray)):
+        return [bytes(value).decode("utf-8", "replace")]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [str(value)]
+    if depth > 3:
+        return []
+    if isinstance(value, Mapping):
+        return [v for item in value.values() for v in _option_values(item, depth + 1)]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [v for item in value for v in _option_values(item, depth + 1)]
+    return []
+
+
 def _install_hint(name: str) -> str:
     from ._first_party import install_hint
 
@@ -60,6 +80,7 @@ class Discovery:
         self._lock = threading.RLock()
         self._entry_points: dict[str, EntryPoint] | None = None
         self._manager: pluggy.PluginManager | None = None
+        self._loaded: dict[str, Any] = {}
         self._errors: dict[str, PluginLoadError] = {}
 
     # -- scanning -------------------------------------------------------------------------
@@ -129,41 +150,64 @@ class Discovery:
     def load(self, name: str) -> Any:
         """The plugin class (or factory) registered under ``name``, loaded once."""
         if not isinstance(name, str):
-            raise TypeError(f"a plugin name must be a str, got {name!r}")
+            raise TypeError(f"a plugin name must be a str, got a {type(name).__name__}")
         eps = self.entry_points()
         ep = eps.get(name)
         if ep is None:
             raise self._unknown(name, eps)
         manager = self.manager()
         with self._lock:
-            plugin = manager.get_plugin(name)
-            if plugin is not None:
-                return plugin
+            if name in self._loaded:
+                return self._loaded[name]
             if name in self._errors:
                 raise self._errors[name]
             try:
                 self._check_compatible(ep)
-                manager.load_setuptools_entrypoints(GROUP, name=name)
-                plugin = manager.get_plugin(name)
-                if plugin is None:
-                    raise LookupError("the entry point was not found when loading it")
+                plugin = ep.load()
                 if not callable(plugin):
-                    manager.unregister(name=name)
                     raise TypeError(
-                        f"it points to {plugin!r}, which is not a plugin class or factory "
-                        "(a callable returning an object with attach(client))"
+                        f"it points to a {type(plugin).__name__}, which is not a plugin class or "
+                        "factory (a callable returning an object with attach(client))"
                     )
+                self._register_hooks(manager, plugin, name)
             except IncompatiblePluginError as exc:
                 self._errors[name] = exc
                 raise
-            except Exception as exc:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
+                # SystemExit, GeneratorExit... raised by a module being imported are that
+                # plugin's failure, never the process's: load() runs no generator of its own
+                detail = str(exc)
                 error = PluginLoadError(
-                    f"{self._describe(ep)} failed to load: {type(exc).__name__}: {exc}"
+                    f"{self._describe(ep)} failed to load: {type(exc).__name__}"
+                    + (f": {detail}" if detail else "")
                 )
-                error.__cause__ = exc
                 self._errors[name] = error
                 raise error from exc
+            self._loaded[name] = plugin
             return plugin
+
+    @staticmethod
+    def _register_hooks(manager: pluggy.PluginManager, plugin: Any, name: str) -> None:
+        """Register ``plugin`` for its hook implementations, once: a second entry-point name
+        for the same object (an alias) finds it registered already."""
+        if manager.is_registered(plugin):
+            return
+        manager.register(plugin, name=None if manager.has_plugin(name) else name)
+
+    def unload(self, name: str) -> None:
+        """Forget that ``name`` was loaded (and unregister its object's hooks unless another
+        loaded name is the same object). For tests that install and remove fake plugins."""
+        with self._lock:
+            plugin = self._loaded.pop(name, None)
+            self._errors.pop(name, None)
+            if plugin is None or self._manager is None:
+                return
+            if any(other is plugin for other in self._loaded.values()):
+                return
+            if self._manager.is_registered(plugin):
+                self._manager.unregister(plugin)
 
     def _unknown(self, name: str, eps: dict[str, EntryPoint]) -> UnknownPluginError:
         installed = ", ".join(sorted(eps)) or "none"
@@ -179,10 +223,21 @@ class Discovery:
         factory = self.load(name)
         try:
             return factory(**options)
-        except TypeError as exc:
-            raise TypeError(
-                f"plugin {name!r} could not be built with options {options!r}: {exc}"
-            ) from exc
+        except Exception as exc:
+            # the message names the options, never their values (a token, a password); the
+            # plugin's own message is shown with every option value masked
+            from ._secrets import scrub
+
+            detail = str(exc)
+            shown = scrub(detail, _option_values(options))
+            if not isinstance(exc, TypeError) and shown == detail:
+                raise
+            error_type = TypeError if isinstance(exc, TypeError) else PluginError
+            what = f"{type(exc).__name__}: " if error_type is PluginError else ""
+            error = error_type(
+                f"plugin {name!r} could not be built with options {sorted(options)}: {what}{shown}"
+            )
+            raise error from (exc if shown == detail else None)
 
     # -- listing --------------------------------------------------------------------------
 
@@ -198,7 +253,7 @@ class Discovery:
                 with contextlib.suppress(PluginLoadError):
                     self.load(name)
             error = self._errors.get(name)
-            loaded = self._manager is not None and self._manager.get_plugin(name) is not None
+            loaded = name in self._loaded
             dist = ep.dist
             infos.append(
                 PluginInfo(

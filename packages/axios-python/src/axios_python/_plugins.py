@@ -74,7 +74,7 @@ class PluginRegistry:
             legacy = getattr(plugin, "install", None)
             if not callable(legacy):
                 raise TypeError(
-                    f"{plugin!r} is not a plugin: a plugin is an object with an "
+                    f"{_describe(plugin)} is not a plugin: a plugin is an object with an "
                     "attach(client) method (and optionally uninstall(client))"
                 )
             warnings.warn(
@@ -86,8 +86,8 @@ class PluginRegistry:
             attach = legacy
         if any(a.plugin is plugin for a in self._attached):
             raise ValueError(
-                f"plugin {plugin_name(plugin)!r} ({plugin!r}) is already attached to this client; "
-                "create a second instance of the plugin to attach it twice"
+                f"plugin {plugin_name(plugin)!r} ({_describe(plugin)}) is already attached to "
+                "this client; create a second instance of the plugin to attach it twice"
             )
         if self._recording is not None:
             raise RuntimeError("a plugin cannot attach another plugin from its attach()")
@@ -111,8 +111,15 @@ class PluginRegistry:
             for entry in self._attached:
                 if entry.name == plugin_or_name:
                     return entry
+        from ._exceptions import UnknownPluginError
+
         names = ", ".join(repr(a.name) for a in self._attached) or "none"
-        raise LookupError(f"plugin {plugin_or_name!r} is not attached (attached: {names})")
+        shown = (
+            repr(plugin_or_name) if isinstance(plugin_or_name, str) else _describe(plugin_or_name)
+        )
+        raise UnknownPluginError(
+            f"no plugin {shown} is attached to this client (attached: {names})"
+        )
 
     def remove(self, client: AxiosPython, plugin_or_name: Any) -> Any:
         entry = self.find(plugin_or_name)
@@ -144,6 +151,12 @@ class PluginRegistry:
                 PluginUninstallWarning,
                 stacklevel=4,
             )
+
+
+def _describe(obj: Any) -> str:
+    """An object named by its type, for messages: never its repr, which may show the options it
+    was built with (a token, a password)."""
+    return f"<{type(obj).__qualname__} object>"
 
 
 def _undo(entry: _Attached) -> None:

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import os
 import ssl
 import threading
 import weakref
+from collections import OrderedDict
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -23,7 +27,7 @@ from ._types import Config
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["Transports", "transport_wrappers", "user_agent"]
+__all__ = ["MAX_POOLS", "Transports", "transport_wrappers", "user_agent"]
 
 #: Functions ``wrap(transport) -> transport`` applied to every transport of a client created
 #: while they are registered (used by ``axios_python.testing.redirect`` to route to loopback).
@@ -71,11 +75,159 @@ def _client_options(config: Config, jar: httpx.Cookies, *, is_async: bool) -> di
     }
 
 
+#: The most per-call connection pools (a call overriding ``limits``, ``proxy``, ``verify``,
+#: ``cert``, ``transport`` or ``trust_env``) one instance keeps open for sync calls, and for
+#: async calls on each event loop; the instance's own pool is not counted. Beyond it the least
+#: recently used one is closed, once no request is using it.
+MAX_POOLS = 16
+
+_SALT = os.urandom(16)
+
+
+class _Same:
+    """A key part for an object that has no value to compare (an ``ssl.SSLContext``, a
+    transport): equal only to itself. Holding the object keeps its ``id()`` from being given to
+    another object while the key is in use."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.obj is self.obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __repr__(self) -> str:
+        return f"<the {type(self.obj).__name__} at {id(self.obj):#x}>"
+
+
+def _digest(*parts: Any) -> bytes:
+    """A keyed digest of values that may hold secrets (a proxy's credentials, a certificate
+    password): compared by value, while the key itself never holds or shows them."""
+    data = repr(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, key=_SALT, digest_size=20).digest()
+
+
+def _proxy_part(proxy: Any) -> Any:
+    if proxy is None:
+        return None
+    try:
+        # as httpx does: a URL's userinfo becomes the proxy's auth
+        value = proxy if isinstance(proxy, httpx.Proxy) else httpx.Proxy(proxy)
+    except (TypeError, ValueError):  # refused again, with httpx's message, when the pool is built
+        return ("proxy?", _digest(str(proxy)))
+    ssl_context = None if value.ssl_context is None else _Same(value.ssl_context)
+    return ("proxy", _digest(str(value.url), value.auth, value.headers.multi_items()), ssl_context)
+
+
+def _part(name: str, value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if name == "limits" and isinstance(value, httpx.Limits):
+        return (
+            "limits",
+            value.max_connections,
+            value.max_keepalive_connections,
+            value.keepalive_expiry,
+        )
+    if name == "proxy":
+        return _proxy_part(value)
+    if name == "cert":
+        return ("cert", _digest(value))
+    if isinstance(value, str):
+        return (name, value)
+    return _Same(value)  # an ssl.SSLContext, a transport: the object itself
+
+
 def _key(config: Config) -> tuple[Any, ...]:
-    return tuple(
-        value if value is None or isinstance(value, (bool, str, tuple)) else id(value)
-        for value in (config[k] for k in CLIENT_KEYS)
-    )
+    """What identifies the connection pool ``config`` needs: its connection options by value
+    (``httpx.Limits`` by its numbers, a proxy by its URL, credentials, headers and TLS context,
+    a path or URL string as itself); objects without a value by themselves."""
+    return tuple(_part(name, config[name]) for name in CLIENT_KEYS)
+
+
+class _Retired:
+    """A pool evicted from the cache, closed once idle: no caller holds its client any more
+    (nothing is between picking the pool and sending) and its connection pool has no request in
+    flight (a streamed body still being read keeps it open)."""
+
+    __slots__ = ("client", "parts")
+
+    def __init__(self, client: Any, owned: bool) -> None:
+        self.client = weakref.ref(client)
+        # what closing the client would close: its transport (only if the client built it: a
+        # transport object the caller passed is the caller's) and the proxies found in the
+        # environment
+        parts = [client._transport] if owned else []
+        mounts = getattr(client, "_mounts", {})
+        self.parts: list[Any] = parts + [t for t in mounts.values() if t is not None]
+
+    def idle(self) -> bool:
+        return self.client() is None and not any(_busy(part) for part in self.parts)
+
+
+def _busy(transport: Any) -> bool:
+    """Whether an httpx transport's connection pool has requests in flight."""
+    for _ in range(4):  # through wrappers (``transport_wrappers``) to the pool
+        pool = getattr(transport, "_pool", None)
+        if pool is not None:
+            return bool(getattr(pool, "_requests", ()))
+        transport = getattr(transport, "_inner", None)
+        if transport is None:
+            break
+    return False
+
+
+class _Pools:
+    """The clients of one path (sync calls, or async calls on one event loop): the instance's
+    own, and at most ``MAX_POOLS`` per-call ones, the least recently used evicted first."""
+
+    def __init__(self, default_key: tuple[Any, ...]) -> None:
+        self.default_key = default_key
+        self.default: Any = None
+        self.per_call: OrderedDict[tuple[Any, ...], tuple[Any, bool]] = OrderedDict()
+        self.retired: list[_Retired] = []
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        if key == self.default_key:
+            return self.default
+        entry = self.per_call.get(key)
+        if entry is None:
+            return None
+        self.per_call.move_to_end(key)
+        return entry[0]
+
+    def put(self, key: tuple[Any, ...], client: Any, *, owned: bool) -> None:
+        if key == self.default_key:
+            self.default = client
+            return
+        self.per_call[key] = (client, owned)
+        while len(self.per_call) > MAX_POOLS:
+            _, (old, old_owned) = self.per_call.popitem(last=False)
+            self.retired.append(_Retired(old, old_owned))
+            del old
+
+    def sweep(self) -> list[Any]:
+        """Take out the retired pools that are idle now; returns what to close."""
+        if not self.retired:
+            return []
+        closable = [r for r in self.retired if r.idle()]
+        if not closable:
+            return []
+        self.retired = [r for r in self.retired if r not in closable]
+        return [part for r in closable for part in r.parts]
+
+    def everything(self) -> Iterator[Any]:
+        """Every client and retired transport, to close them all."""
+        if self.default is not None:
+            yield self.default
+        for client, _ in self.per_call.values():
+            yield client
+        for retired in self.retired:
+            yield from retired.parts
 
 
 class Transports:
@@ -86,10 +238,10 @@ class Transports:
         self._default_key = _key(defaults)
         self._lock = threading.Lock()
         self.cookies = httpx.Cookies(defaults["cookies"])
-        self._sync: dict[tuple[Any, ...], httpx.Client] = {}
-        self._async: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, dict[tuple[Any, ...], httpx.AsyncClient]
-        ] = weakref.WeakKeyDictionary()
+        self._sync = _Pools(self._default_key)
+        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pools] = (
+            weakref.WeakKeyDictionary()
+        )
         self._closers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
             weakref.WeakKeyDictionary()
         )
@@ -110,15 +262,18 @@ class Transports:
         if self._default_sync is not None and self._is_default(config):
             return self._default_sync
         key = _key(config)
-        client = self._sync.get(key)
-        if client is None:
-            with self._lock:
-                self._check_open()
-                client = self._sync.get(key)
-                if client is None:
-                    client = self._sync[key] = self._new_sync(config)
-                    if key == self._default_key:
-                        self._default_sync = client
+        with self._lock:
+            self._check_open()
+            client: httpx.Client | None = self._sync.get(key)
+            if client is None:
+                client = self._new_sync(config)
+                self._sync.put(key, client, owned=config["transport"] is None)
+                if key == self._default_key:
+                    self._default_sync = client
+            closable = self._sync.sweep()
+        for part in closable:
+            with contextlib.suppress(Exception):  # a pool that fails to close fails no call
+                part.close()
         return client
 
     def _new_sync(self, config: Config) -> httpx.Client:
@@ -157,19 +312,25 @@ class Transports:
         import asyncio
 
         loop = asyncio.get_running_loop()
-        clients = self._async.get(loop)
-        key = self._default_key if self._is_default(config) else _key(config)
-        client = None if clients is None else clients.get(key)
-        if client is None:
-            with self._lock:
-                self._check_open()
-                clients = self._async.get(loop)
-                if clients is None:
-                    clients = self._async[loop] = {}
-                    self._closers[loop] = _close_at_loop_shutdown(self, loop)
-                client = clients.get(key)
-                if client is None:
-                    client = clients[key] = self._new_async(config)
+        pools = self._async.get(loop)
+        default = self._is_default(config)
+        if default and pools is not None and pools.default is not None:
+            default_client: httpx.AsyncClient = pools.default
+            return default_client
+        key = self._default_key if default else _key(config)
+        with self._lock:
+            self._check_open()
+            pools = self._async.get(loop)
+            if pools is None:
+                pools = self._async[loop] = _Pools(self._default_key)
+                self._closers[loop] = _close_at_loop_shutdown(self, loop)
+            client: httpx.AsyncClient | None = pools.get(key)
+            if client is None:
+                client = self._new_async(config)
+                pools.put(key, client, owned=config["transport"] is None)
+            closable = pools.sweep()
+        for part in closable:
+            _close_async_from_sync(loop, part)  # a task on this (running) loop
         return client
 
     def _new_async(self, config: Config) -> httpx.AsyncClient:
@@ -204,18 +365,18 @@ class Transports:
 
             raise AxiosPythonError("this client is closed; create a new one with create()")
 
-    def _take_all(
-        self,
-    ) -> tuple[list[httpx.Client], list[tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]]]:
+    def _take_all(self) -> tuple[list[Any], list[tuple[asyncio.AbstractEventLoop, Any]]]:
+        """Mark closed and take every client and retired pool out (sync ones, and async ones
+        with their loop)."""
         with self._lock:
             self.closed = True
-            sync_clients = list(self._sync.values())
+            sync_clients = list(self._sync.everything())
             async_clients = [
                 (loop, client)
-                for loop, clients in self._async.items()
-                for client in clients.values()
+                for loop, pools in self._async.items()
+                for client in pools.everything()
             ]
-            self._sync.clear()
+            self._sync = _Pools(self._default_key)
             self._async.clear()
             self._default_sync = None
         return sync_clients, async_clients
@@ -260,8 +421,8 @@ def _close_at_loop_shutdown(transports: Transports, loop: asyncio.AbstractEventL
             yield
         finally:
             with transports._lock:
-                clients = transports._async.pop(loop, {})
-            for client in clients.values():
+                pools = transports._async.pop(loop, None)
+            for client in [] if pools is None else list(pools.everything()):
                 await client.aclose()
 
     generator = closer()
@@ -271,7 +432,9 @@ def _close_at_loop_shutdown(transports: Transports, loop: asyncio.AbstractEventL
     return generator
 
 
-def _close_async_from_sync(loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> None:
+def _close_async_from_sync(loop: asyncio.AbstractEventLoop, client: Any) -> None:
+    """Close ``client`` (an ``httpx.AsyncClient`` or async transport) on ``loop``: a task if it
+    is the running loop, from this thread if that loop runs elsewhere or is stopped."""
     import asyncio
 
     if loop.is_closed():
