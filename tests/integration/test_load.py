@@ -66,10 +66,23 @@ def _rss() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+@pytest.fixture(autouse=True)
+def _quiet_plugin_loggers() -> Iterator[None]:
+    """The logger and timing plugins' loggers at WARNING for these tests (their lines are at
+    INFO: on, but disabled, as in production), restored afterwards."""
+    loggers = [logging.getLogger(name) for name in ("axios_python.logger", "axios_python.timing")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
 def _stack(base_url: str) -> axios_python.AxiosPython:
-    """An instance with every first-party plugin on, logging at a disabled level."""
-    logging.getLogger("axios_python.logger").setLevel(logging.WARNING)
-    logging.getLogger("axios_python.timing").setLevel(logging.WARNING)
+    """An instance with every first-party plugin on."""
     return axios_python.create(
         {
             "base_url": base_url,
