@@ -16,6 +16,7 @@ PUBLIC = {
     "LinearBackoff", "NetworkError", "Plugin", "PluginError", "PluginLoadError",
     "PluginUninstallWarning", "UnknownPluginError", "RequestOptions", "Response", "RetryError",
     "RetryStrategy", "TimeoutError", "TooManyRedirects", "__version__",
+    "ContentTooLarge", "TransformError",
     "request", "get", "post", "put", "patch", "delete", "head", "options",
     "async_request", "async_get", "async_post", "async_put", "async_patch", "async_delete",
     "async_head", "async_options", "create", "default_instance", "spread",

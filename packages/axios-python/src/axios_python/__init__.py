@@ -45,6 +45,7 @@ from ._exceptions import (
     AxiosPythonError,
     CancelError,
     ConfigError,
+    ContentTooLarge,
     DecodingError,
     HTTPStatusError,
     IncompatiblePluginError,
@@ -55,6 +56,7 @@ from ._exceptions import (
     RetryError,
     TimeoutError,
     TooManyRedirects,
+    TransformError,
     UnknownPluginError,
 )
 from ._flight import FlightStats, SingleFlight, copy_error
@@ -85,6 +87,7 @@ __all__ = [
     "CancelToken",
     "Config",
     "ConfigError",
+    "ContentTooLarge",
     "DecodingError",
     "Dual",
     "ExponentialBackoff",
@@ -110,6 +113,7 @@ __all__ = [
     "SyncNext",
     "TimeoutError",
     "TooManyRedirects",
+    "TransformError",
     "UnknownPluginError",
     "__version__",
     "add_redirect_hook",

@@ -14,6 +14,7 @@ __all__ = [
     "AxiosPythonError",
     "CancelError",
     "ConfigError",
+    "ContentTooLarge",
     "DecodingError",
     "HTTPStatusError",
     "IncompatiblePluginError",
@@ -24,6 +25,7 @@ __all__ = [
     "RetryError",
     "TimeoutError",
     "TooManyRedirects",
+    "TransformError",
     "UnknownPluginError",
 ]
 
@@ -103,6 +105,45 @@ class RetryError(AxiosPythonError):
         super().__init__(message, config=config, request=request)
         self.last_exception = last_exception
         self.attempts = attempts
+
+
+class ContentTooLarge(AxiosPythonError):
+    """A body is larger than its limit: a response body after decoding (``max_content_length``)
+    or a request body (``max_body_length``). ``key`` names the config key, ``limit`` its value in
+    bytes. The connection the body was travelling on is closed, never reused."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str,
+        limit: int,
+        config: dict[str, Any] | None = None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, config=config, request=request)
+        self.key = key
+        self.limit = limit
+
+
+class TransformError(AxiosPythonError):
+    """A ``transform_request`` or ``transform_response`` function raised an exception that is
+    not an AxiosPythonError; the message names the function, the original is ``__cause__`` and
+    ``original``. ``response`` is the response being transformed (``None`` for a request
+    transform). Never retried: the response was received."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        original: BaseException,
+        response: Response | None = None,
+        config: dict[str, Any] | None = None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, config=config, request=request)
+        self.original = original
+        self.response = response
 
 
 class InterceptorError(AxiosPythonError):

@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 
-from ._exceptions import HTTPStatusError
+from . import _config
+from ._exceptions import ContentTooLarge, HTTPStatusError
 from ._types import Config
 
 __all__ = ["Response"]
@@ -39,6 +40,41 @@ def _is_binary(content_type: str, content: bytes) -> bool:
     except UnicodeDecodeError:
         return True
     return False
+
+
+def _pieces(data: bytes, step: int) -> list[bytes] | tuple[bytes]:
+    if not step or len(data) <= step:
+        return (data,)
+    return [data[i : i + step] for i in range(0, len(data), step)]
+
+
+class _Chunker:
+    """Re-cuts decoded bytes into ``size``-byte chunks (``None``: as they come)."""
+
+    __slots__ = ("buffer", "size")
+
+    def __init__(self, size: int | None) -> None:
+        self.size = size
+        self.buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[bytes]:
+        size = self.size
+        if size is None:
+            return [data] if data else []
+        self.buffer += data
+        whole = len(self.buffer) - len(self.buffer) % size
+        if not whole:
+            return []
+        chunks = [bytes(self.buffer[i : i + size]) for i in range(0, whole, size)]
+        del self.buffer[:whole]
+        return chunks
+
+    def flush(self) -> list[bytes]:
+        if not self.buffer:
+            return []
+        chunk = bytes(self.buffer)
+        self.buffer.clear()
+        return [chunk]
 
 
 class Response(httpx.Response):
@@ -176,6 +212,124 @@ class Response(httpx.Response):
             config=self.config,
             request=request,
         )
+
+    def _content_limit(self) -> int | None:
+        """The most bytes the body may have after decoding: ``max_content_length``, or by
+        default ``DEFAULT_MAX_BUFFERED`` for a body read whole and no limit for a stream."""
+        config = self.config
+        limit: int | None = config.get("max_content_length")
+        if limit is None and not config.get("stream", False):
+            return _config.DEFAULT_MAX_BUFFERED
+        return limit
+
+    def _decode_step(self, limit: int) -> int:
+        """How many raw bytes to decode at a time: a compressed body is fed to its decoder in
+        small pieces, so one piece cannot expand far past the limit (gzip and deflate expand
+        at most ~1,000 times); 0 for a body that is not encoded."""
+        encoding = self.headers.get("content-encoding", "").strip().lower()
+        if encoding in ("", "identity"):
+            return 0
+        return min(16_384, max(256, limit // 1024))
+
+    def _too_large(self, limit: int, seen: int) -> ContentTooLarge:
+        from ._call import call_state
+        from ._urls import display_url
+
+        config = self.config
+        request = self._request
+        where = (
+            f" ({request.method} {display_url(request.url, call_state(config).secrets)})"
+            if request is not None
+            else ""
+        )
+        if config.get("max_content_length") is None:
+            what = f"the {limit}-byte limit for a body read whole (max_content_length=None)"
+            advice = "set max_content_length, or pass stream=True and read it in parts"
+        else:
+            what = f"max_content_length={limit} bytes"
+            advice = "raise max_content_length"
+        return ContentTooLarge(
+            f"the response body exceeds {what} after decoding{where}: reading stopped at "
+            f"{seen} bytes and the connection was closed; {advice}",
+            key="max_content_length",
+            limit=limit,
+            config=config,
+            request=request,
+        )
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """Iterate over the decoded body, at most ``max_content_length`` bytes of it (then
+        ``ContentTooLarge`` is raised and the connection closed)."""
+        limit = self._content_limit()
+        if limit is None or hasattr(self, "_content"):
+            yield from super().iter_bytes(chunk_size)
+            return
+        from ._send import translate_errors
+
+        decoder = self._get_content_decoder()
+        step = self._decode_step(limit)
+        chunker = _Chunker(chunk_size)
+        seen = 0
+        raw = self.iter_raw()
+        try:
+            with translate_errors(self.config, self._request):
+                for data in raw:
+                    for piece in _pieces(data, step):
+                        decoded = decoder.decode(piece)
+                        seen += len(decoded)
+                        if seen > limit:
+                            self.close()
+                            raise self._too_large(limit, seen)
+                        yield from chunker.feed(decoded)
+                decoded = decoder.flush()
+                seen += len(decoded)
+                if seen > limit:
+                    self.close()
+                    raise self._too_large(limit, seen)
+            yield from chunker.feed(decoded)
+            yield from chunker.flush()
+        finally:
+            close = getattr(raw, "close", None)
+            if close is not None:
+                close()
+
+    async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        """Iterate asynchronously over the decoded body, at most ``max_content_length`` bytes
+        of it (then ``ContentTooLarge`` is raised and the connection closed)."""
+        limit = self._content_limit()
+        if limit is None or hasattr(self, "_content"):
+            async for chunk in super().aiter_bytes(chunk_size):
+                yield chunk
+            return
+        from ._send import translate_errors
+
+        decoder = self._get_content_decoder()
+        step = self._decode_step(limit)
+        chunker = _Chunker(chunk_size)
+        seen = 0
+        raw = self.aiter_raw()
+        try:
+            with translate_errors(self.config, self._request):
+                async for data in raw:
+                    for piece in _pieces(data, step):
+                        decoded = decoder.decode(piece)
+                        seen += len(decoded)
+                        if seen > limit:
+                            await self.aclose()
+                            raise self._too_large(limit, seen)
+                        for chunk in chunker.feed(decoded):
+                            yield chunk
+                decoded = decoder.flush()
+                seen += len(decoded)
+                if seen > limit:
+                    await self.aclose()
+                    raise self._too_large(limit, seen)
+            for chunk in chunker.feed(decoded) + chunker.flush():
+                yield chunk
+        finally:
+            aclose = getattr(raw, "aclose", None)
+            if aclose is not None:
+                await aclose()
 
     def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """Iterate over the raw body; transport errors surface as axios_python errors."""

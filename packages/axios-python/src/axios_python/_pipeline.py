@@ -3,7 +3,8 @@
 config = defaults ⊕ overrides
 request interceptors            once per call
 call middleware                 wraps the retry engine; may short-circuit
-retry engine                    attempts, back-off, Retry-After, cancellation
+retry engine                    attempts, back-off, Retry-After, cancellation, deadline,
+                                idempotency key, replayed request bodies
   attempt middleware            around every attempt
     transform_request → transport → transform_response → validate_status
 response interceptors           once per call, errors included
@@ -15,6 +16,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._body import enable_replay
 from ._call import CALL_KEY, CallState, begin, end, unclaimed_streams
 from ._cancel import run_cancellable
 from ._config import merge_config, revalidate
@@ -74,7 +76,7 @@ def _state(config: Config) -> CallState | None:
     return state if isinstance(state, CallState) else None
 
 
-def _attempt_ctx(ctx: Config, attempt: int) -> Config:
+def _attempt_ctx(ctx: Config, attempt: int, policy: RetryPolicy | None) -> Config:
     """A fresh copy of the call's config per attempt: what one attempt signs never leaks."""
     attempt_ctx = ctx.copy()
     attempt_ctx["headers"] = HeaderDict(ctx["headers"])
@@ -82,7 +84,21 @@ def _attempt_ctx(ctx: Config, attempt: int) -> Config:
     state = ctx.get(CALL_KEY)
     if isinstance(state, CallState):
         state.attempts = attempt
+    if policy is not None:
+        policy.prepare(attempt_ctx)
     return attempt_ctx
+
+
+def _direct(ctx: Config) -> bool:
+    """Whether the call is one plain attempt: no retries, no deadline, no idempotency key."""
+    return ctx["max_retries"] == 0 and ctx["deadline"] is None and not ctx["idempotency_key"]
+
+
+def _policy(ctx: Config) -> RetryPolicy:
+    policy = RetryPolicy(ctx)
+    if policy.can_retry:
+        enable_replay(ctx)  # a streamed body is kept (or rewound) to be sent again
+    return policy
 
 
 def _owned(response: Any, ctx: Config) -> Response:
@@ -151,9 +167,9 @@ class Pipeline:
             return response
         return run_chain_sync(response_handlers, "response", Response, response, error)  # type: ignore[no-any-return]
 
-    def _attempt_sync(self, ctx: Config, attempt: int) -> Response:
+    def _attempt_sync(self, ctx: Config, attempt: int, policy: RetryPolicy | None) -> Response:
         chain = self._client.middleware.attempt
-        attempt_ctx = _attempt_ctx(ctx, attempt)
+        attempt_ctx = _attempt_ctx(ctx, attempt, policy)
         if chain:
             return _owned(
                 dispatch_sync(chain, 0, attempt_ctx, self._send_checked_sync), attempt_ctx
@@ -170,22 +186,25 @@ class Pipeline:
         return self._retry_sync(_checked(ctx))
 
     def _retry_sync(self, ctx: Config) -> Response:
-        if ctx["max_retries"] == 0:
-            return self._attempt_sync(ctx, 1)
-        policy = RetryPolicy(ctx)
+        if _direct(ctx):
+            return self._attempt_sync(ctx, 1, None)
+        policy = _policy(ctx)
         token = ctx["cancel_token"]
+        failure: Exception | None = None
         attempt = 0
         while True:
             attempt += 1
+            policy.before_attempt(attempt, failure)
             try:
-                response = self._attempt_sync(ctx, attempt)
+                response = self._attempt_sync(ctx, attempt, policy)
                 if not policy.retry_status(response):
                     return response
-                failure: Exception = status_error(response)
+                error: Exception = status_error(response)
                 response.close()
             except AxiosPythonError as exc:
-                failure = exc
-            delay = policy.after_error(failure, attempt)
+                error = exc
+            failure = error
+            delay = policy.after_error(error, attempt)
             if token is None:
                 time.sleep(delay)
             elif token.wait(delay):
@@ -242,9 +261,11 @@ class Pipeline:
             return response
         return await run_chain_async(response_handlers, "response", Response, response, error)  # type: ignore[no-any-return]
 
-    async def _attempt_async(self, ctx: Config, attempt: int) -> Response:
+    async def _attempt_async(
+        self, ctx: Config, attempt: int, policy: RetryPolicy | None
+    ) -> Response:
         chain = self._client.middleware.attempt
-        attempt_ctx = _attempt_ctx(ctx, attempt)
+        attempt_ctx = _attempt_ctx(ctx, attempt, policy)
         if chain:
             return _owned(
                 await dispatch_async(chain, 0, attempt_ctx, self._send_checked_async), attempt_ctx
@@ -263,18 +284,21 @@ class Pipeline:
     async def _retry_async(self, ctx: Config) -> Response:
         import asyncio
 
-        if ctx["max_retries"] == 0:
-            return await self._attempt_async(ctx, 1)
-        policy = RetryPolicy(ctx)
+        if _direct(ctx):
+            return await self._attempt_async(ctx, 1, None)
+        policy = _policy(ctx)
+        failure: Exception | None = None
         attempt = 0
         while True:
             attempt += 1
+            policy.before_attempt(attempt, failure)
             try:
-                response = await self._attempt_async(ctx, attempt)
+                response = await self._attempt_async(ctx, attempt, policy)
                 if not policy.retry_status(response):
                     return response
-                failure: Exception = status_error(response)
+                error: Exception = status_error(response)
                 await response.aclose()
             except AxiosPythonError as exc:
-                failure = exc
-            await asyncio.sleep(policy.after_error(failure, attempt))
+                error = exc
+            failure = error
+            await asyncio.sleep(policy.after_error(error, attempt))

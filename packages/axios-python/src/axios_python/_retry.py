@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import random
+import re
+import time
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
+from ._body import replay_refusal
+from ._call import call_state
 from ._exceptions import (
     AxiosPythonError,
     CancelError,
+    ContentTooLarge,
     HTTPStatusError,
     NetworkError,
     RetryError,
     TimeoutError,
     TooManyRedirects,
+    TransformError,
 )
 from ._types import Config
+from ._urls import display_url
 
 if TYPE_CHECKING:
     from ._models import Response
@@ -167,35 +177,137 @@ DEFAULT_STRATEGY = ExponentialBackoff(base=0.25, multiplier=2.0, max_delay=30.0)
 
 
 def _retry_after(response: Response) -> float | None:
+    """The wait a ``Retry-After`` header asks for, in seconds: delay-seconds (a negative number
+    is no wait) or an HTTP date; ``None`` when absent or not understood (the strategy's delay
+    is used then)."""
     value = response.headers.get("retry-after")
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if _SECONDS.fullmatch(value):
+        return max(0.0, float(value))
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+#: delay-seconds, leniently: ASCII digits, an optional sign and fraction ("²" is no digit here)
+_SECONDS = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?", re.ASCII)
+
+
+#: The header ``idempotency_key=True`` sends.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+#: Failures never retried, whatever ``retry_on`` says: the caller stopped the call, the body
+#: was too large (it stays so), a transform failed (the response was received).
+_NEVER_RETRIED = (CancelError, ContentTooLarge, TransformError)
+
+
+class _IdempotencyKey:
+    """Owner of the call-state slot holding the call's generated idempotency key."""
+
+
+def cap_timeout(timeout: Any, left: float) -> Any:
+    """``timeout`` (seconds, ``None`` or ``httpx.Timeout``) with every part at most ``left``."""
+    if isinstance(timeout, httpx.Timeout):
+        return httpx.Timeout(
+            connect=left if timeout.connect is None else min(timeout.connect, left),
+            read=left if timeout.read is None else min(timeout.read, left),
+            write=left if timeout.write is None else min(timeout.write, left),
+            pool=left if timeout.pool is None else min(timeout.pool, left),
+        )
+    return left if timeout is None else min(timeout, left)
+
+
+def _attempts(count: int) -> str:
+    return f"{count} attempt" if count == 1 else f"{count} attempts"
 
 
 class RetryPolicy:
-    """The retry decisions of one call, built from its configuration."""
+    """The retry decisions of one call, built from its configuration: which failures are tried
+    again and after how long, the call's deadline, its idempotency key."""
 
-    __slots__ = ("allowed", "config", "max_retries", "retry_on", "strategy")
+    __slots__ = (
+        "allowed",
+        "config",
+        "deadline",
+        "deadline_at",
+        "key_header",
+        "max_retries",
+        "retry_on",
+        "strategy",
+    )
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self.max_retries: int = config["max_retries"]
         self.strategy: RetryStrategy = config["retry_strategy"] or DEFAULT_STRATEGY
         self.retry_on = config["retry_on"]
-        self.allowed: bool = config["method"] in config["retry_methods"]
+        key = config["idempotency_key"]
+        self.key_header: str | None = IDEMPOTENCY_HEADER if key is True else (key or None)
+        self.allowed: bool = (
+            config["method"] in config["retry_methods"] or self.key_header is not None
+        )
+        self.deadline: float | None = config["deadline"]
+        self.deadline_at: float | None = (
+            None if self.deadline is None else call_state(config).started + self.deadline
+        )
+
+    @property
+    def can_retry(self) -> bool:
+        """Whether any failure of this call may be retried."""
+        return self.max_retries > 0 and self.allowed
+
+    def time_left(self) -> float | None:
+        """Seconds until the deadline (negative once passed); ``None`` without a deadline."""
+        return None if self.deadline_at is None else self.deadline_at - time.perf_counter()
+
+    def before_attempt(self, attempt: int, last: BaseException | None) -> None:
+        """Raise the deadline's ``TimeoutError`` when no time is left for attempt ``attempt``."""
+        left = self.time_left()
+        if left is not None and left <= 0:
+            raise self.deadline_error(attempt - 1, last)
+
+    def prepare(self, ctx: Config) -> None:
+        """Set up one attempt's configuration (a copy): its timeout capped by the time left,
+        the call's idempotency key (the same on every attempt; one the caller set is kept)."""
+        name = self.key_header
+        if name is not None and name not in ctx["headers"]:
+            ctx["headers"][name] = call_state(ctx).slot(_IdempotencyKey, _new_key)
+        left = self.time_left()
+        if left is not None:
+            ctx["timeout"] = cap_timeout(ctx["timeout"], max(left, 0.001))
+
+    def deadline_error(
+        self, attempts: int, cause: BaseException | None, wait: float | None = None
+    ) -> TimeoutError:
+        """The error of a call whose deadline ran out after ``attempts`` attempts, or (with
+        ``wait``) would run out during the next back-off wait."""
+        config = self.config
+        where = f"({config['method']} {display_url(config, call_state(config).secrets)})"
+        if wait is None:
+            message = (
+                f"deadline of {self.deadline:g} s exceeded after {_attempts(attempts)} {where}"
+            )
+        else:
+            left = max(0.0, self.time_left() or 0.0)
+            message = (
+                f"deadline of {self.deadline:g} s would be exceeded: the call ended after "
+                f"{_attempts(attempts)} {where} because the next retry would wait {wait:.3g} s "
+                f"and {left:.3g} s were left"
+            )
+        if cause is not None:
+            message += f"; last error: {_named(cause)}"
+        error = TimeoutError(message, config=config, request=getattr(cause, "request", None))
+        error.__cause__ = cause
+        return error
 
     def _should_retry(self, exc: BaseException) -> bool:
-        if isinstance(exc, CancelError) or not self.allowed:
+        if isinstance(exc, _NEVER_RETRIED) or not self.allowed:
             return False
         if (
             isinstance(exc, HTTPStatusError)
@@ -221,19 +333,49 @@ class RetryPolicy:
         return self.allowed and response.status_code in self.strategy.retry_on_status
 
     def after_error(self, exc: BaseException, attempt: int) -> float:
-        """Seconds to wait before trying again after ``exc`` on ``attempt``; raises when done."""
-        if not self._should_retry(exc):
+        """Seconds to wait before trying again after ``exc`` on ``attempt``; raises when done:
+        ``exc`` itself when it is not retried, ``RetryError`` when attempts run out or the body
+        cannot be sent again, the deadline's ``TimeoutError`` when time runs out."""
+        retryable = self.max_retries > 0 and self._should_retry(exc)
+        left = self.time_left()
+        if left is not None and left <= 0 and (retryable or isinstance(exc, TimeoutError)):
+            raise self.deadline_error(attempt, exc) from exc
+        if not retryable:
             raise exc
         if attempt > self.max_retries:
-            raise RetryError(
-                f"gave up after {attempt} attempts: {type(exc).__name__}: {exc}",
-                last_exception=exc,
-                attempts=attempt,
-                config=self.config,
-                request=getattr(exc, "request", None),
-            ) from exc
+            raise self._gave_up(f"gave up after {attempt} attempts: {_named(exc)}", exc, attempt)
+        refusal = replay_refusal(self.config)
+        if refusal is not None:
+            raise self._gave_up(
+                f"not retried after {_attempts(attempt)}: {refusal} (the attempt failed with "
+                f"{_named(exc)})",
+                exc,
+                attempt,
+            )
         response = exc.response if isinstance(exc, HTTPStatusError) else None
-        return self._wait(attempt, response)
+        delay = self._wait(attempt, response)
+        if left is not None and delay >= left:
+            raise self.deadline_error(attempt, exc, wait=delay) from exc
+        return delay
+
+    def _gave_up(self, message: str, exc: BaseException, attempts: int) -> RetryError:
+        error = RetryError(
+            message,
+            last_exception=exc,
+            attempts=attempts,
+            config=self.config,
+            request=getattr(exc, "request", None),
+        )
+        error.__cause__ = exc
+        return error
+
+
+def _named(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _new_key() -> str:
+    return str(uuid.uuid4())
 
 
 def status_error(response: Response) -> HTTPStatusError:

@@ -7,8 +7,10 @@ import contextlib
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+import h11
 import httpx
 
+from ._body import limit_request_body, wire_body
 from ._call import call_state
 from ._cancel import abort_stream, cancel_scope
 from ._config import check_header
@@ -21,8 +23,9 @@ from ._exceptions import (
     NetworkError,
     TimeoutError,
     TooManyRedirects,
+    TransformError,
 )
-from ._hooks import as_hook, call_async, call_sync
+from ._hooks import as_hook, call_async, call_sync, describe_callable
 from ._models import Response
 from ._redirects import HOP_POLICY, HopPolicy
 from ._secrets import scrub
@@ -66,6 +69,9 @@ def translate_error(
 
 
 _HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
+#: What sending may raise: httpcore lets h11's error out when a body does not match its
+#: declared Content-Length.
+_SEND_ERRORS = (*_HTTPX_ERRORS, h11.LocalProtocolError)
 
 
 @contextlib.contextmanager
@@ -83,7 +89,10 @@ def _body_source(ctx: Config) -> tuple[bool, Any]:
     return use_json, ctx["json"] if use_json else ctx["data"]
 
 
-def _body(ctx: Config, transformed: Any = _UNTRANSFORMED) -> dict[str, Any]:
+def _body(ctx: Config, transformed: Any, *, is_async: bool) -> tuple[dict[str, Any], int | None]:
+    """httpx's body arguments for this attempt, and a Content-Length to declare (``None``:
+    httpx decides). A streamed body (file, iterator, async iterator) is given as it may be
+    sent again (see ``_body.py``); ``data`` that is not a form is the raw body."""
     data, json, content, files = ctx["data"], ctx["json"], ctx["content"], ctx["files"]
     if transformed is not _UNTRANSFORMED:
         use_json, _ = _body_source(ctx)
@@ -93,9 +102,12 @@ def _body(ctx: Config, transformed: Any = _UNTRANSFORMED) -> dict[str, Any]:
             json, content = None, transformed
         else:
             json = transformed
-    if isinstance(data, (str, bytes)):
+    if data is not None and not isinstance(data, Mapping):
         data, content = None, data
-    return {"content": content, "data": data, "json": json, "files": files}
+    length = None
+    if content is not None and not isinstance(content, (str, bytes)):
+        content, length = wire_body(ctx, content, is_async=is_async)
+    return {"content": content, "data": data, "json": json, "files": files}, length
 
 
 def _transformed_sync(ctx: Config) -> Any:
@@ -103,7 +115,12 @@ def _transformed_sync(ctx: Config) -> Any:
         return _UNTRANSFORMED
     value = _body_source(ctx)[1]
     for fn in ctx["transform_request"]:
-        value = call_sync(as_hook(fn, "transform_request"), value, ctx["headers"])
+        try:
+            value = call_sync(as_hook(fn, "transform_request"), value, ctx["headers"])
+        except AxiosPythonError:
+            raise
+        except Exception as exc:
+            raise _transform_error(exc, fn, "transform_request", ctx, None) from exc
     return value
 
 
@@ -112,7 +129,12 @@ async def _transformed_async(ctx: Config) -> Any:
         return _UNTRANSFORMED
     value = _body_source(ctx)[1]
     for fn in ctx["transform_request"]:
-        value = await call_async(as_hook(fn, "transform_request"), value, ctx["headers"])
+        try:
+            value = await call_async(as_hook(fn, "transform_request"), value, ctx["headers"])
+        except AxiosPythonError:
+            raise
+        except Exception as exc:
+            raise _transform_error(exc, fn, "transform_request", ctx, None) from exc
     return value
 
 
@@ -138,7 +160,7 @@ def _wire_headers(headers: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
 
 
 def _build(
-    client: httpx.Client | httpx.AsyncClient, ctx: Config, transformed: Any
+    client: httpx.Client | httpx.AsyncClient, ctx: Config, transformed: Any, *, is_async: bool
 ) -> httpx.Request:
     state = call_state(ctx)
     state.sending = ctx
@@ -146,15 +168,22 @@ def _build(
         url = wire_url(ctx)
         extensions = dict(ctx["extensions"]) if ctx["extensions"] else {}
         policy = extensions[HOP_POLICY] = HopPolicy.for_config(url, state.secrets, ctx)
+        body, length = _body(ctx, transformed, is_async=is_async)
+        headers = _wire_headers(ctx["headers"])
+        if length is not None and "content-length" not in ctx["headers"]:
+            headers.append((b"Content-Length", str(length).encode()))
         request = policy.first = client.build_request(
             ctx["method"],
             url,
-            headers=_wire_headers(ctx["headers"]),
+            headers=headers,
             cookies=ctx["cookies"],
             timeout=ctx["timeout"],
             extensions=extensions,
-            **_body(ctx, transformed),
+            **body,
         )
+        limit = ctx["max_body_length"]
+        if limit is not None:
+            limit_request_body(ctx, request, limit)
         return request
     except _HTTPX_ERRORS as exc:
         raise translate_error(exc, ctx, None) from exc
@@ -168,8 +197,7 @@ def _build(
         ) from exc
 
 
-def _finish(raw: httpx.Response, ctx: Config) -> Response:
-    response = Response._adopt(raw, ctx)
+def _finish(response: Response, ctx: Config) -> Response:
     if ctx["stream"]:
         call_state(ctx).streams.append(response)  # closed at the end of the call if unclaimed
     validate = ctx["validate_status"]
@@ -178,10 +206,10 @@ def _finish(raw: httpx.Response, ctx: Config) -> Response:
             response.close()
         raise HTTPStatusError(
             f"HTTP {response.status_code} {response.reason_phrase} rejected by validate_status "
-            f"({ctx['method']} {display_url(raw.request.url, call_state(ctx).secrets)})",
+            f"({ctx['method']} {display_url(response.request.url, call_state(ctx).secrets)})",
             response=response,
             config=ctx,
-            request=raw.request,
+            request=response.request,
         )
     return response
 
@@ -200,60 +228,108 @@ def _watch_stream(response: Response, ctx: Config) -> None:
         response._unwatch = token.subscribe(abort)
 
 
+def _transform_error(
+    exc: Exception, fn: Any, what: str, ctx: Config, response: Response | None
+) -> TransformError:
+    secrets = call_state(ctx).secrets
+    error = TransformError(
+        f"{what} {describe_callable(fn)} raised {type(exc).__name__}: "
+        f"{scrub(str(exc), secrets.secret_values(ctx))} ({ctx['method']} "
+        f"{display_url(ctx, secrets)})",
+        original=exc,
+        response=response,
+        config=ctx,
+        request=None if response is None else response._request,
+    )
+    error.__cause__ = exc
+    return error
+
+
+def _transformed_response_sync(response: Response, ctx: Config) -> None:
+    data = response.data
+    for fn in ctx["transform_response"]:
+        try:
+            data = call_sync(as_hook(fn, "transform_response"), data)
+        except AxiosPythonError:
+            raise
+        except Exception as exc:
+            raise _transform_error(exc, fn, "transform_response", ctx, response) from exc
+    response.data = data
+
+
+async def _transformed_response_async(response: Response, ctx: Config) -> None:
+    data = response.data
+    for fn in ctx["transform_response"]:
+        try:
+            data = await call_async(as_hook(fn, "transform_response"), data)
+        except AxiosPythonError:
+            raise
+        except Exception as exc:
+            raise _transform_error(exc, fn, "transform_response", ctx, response) from exc
+    response.data = data
+
+
+def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Response:
+    """The response, its body read unless ``stream``: read here, not by httpx, so that
+    ``max_content_length`` bounds it (httpx's reading is unbounded)."""
+    try:
+        raw = client.send(
+            request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
+        )
+    except _SEND_ERRORS as exc:
+        raise translate_error(exc, ctx, request) from exc
+    response = Response._adopt(raw, ctx)
+    if not ctx["stream"]:
+        try:
+            response.read()
+        except BaseException:
+            response.close()
+            raise
+    return response
+
+
+async def _send_async(client: httpx.AsyncClient, request: httpx.Request, ctx: Config) -> Response:
+    try:
+        raw = await client.send(
+            request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
+        )
+    except _SEND_ERRORS as exc:
+        raise translate_error(exc, ctx, request) from exc
+    response = Response._adopt(raw, ctx)
+    if not ctx["stream"]:
+        try:
+            await response.aread()
+        except BaseException:
+            await response.aclose()
+            raise
+    return response
+
+
 def send_sync(transports: Transports, ctx: Config) -> Response:
     """Send one attempt from sync code."""
     client = transports.sync_client(ctx)
-    request = _build(client, ctx, _transformed_sync(ctx))
+    request = _build(client, ctx, _transformed_sync(ctx), is_async=False)
     token = ctx["cancel_token"]
-    try:
-        if token is None:
-            raw = client.send(
-                request,
-                stream=ctx["stream"],
-                auth=ctx["auth"],
-                follow_redirects=ctx["follow_redirects"],
-            )
-        else:
-            token.raise_if_cancelled(ctx)
-            with cancel_scope(token):
-                raw = client.send(
-                    request,
-                    stream=ctx["stream"],
-                    auth=ctx["auth"],
-                    follow_redirects=ctx["follow_redirects"],
-                )
-    except _HTTPX_ERRORS as exc:
-        raise translate_error(exc, ctx, request) from exc
-    response = _finish(raw, ctx)
+    if token is None:
+        response = _send_sync(client, request, ctx)
+    else:
+        token.raise_if_cancelled(ctx)
+        with cancel_scope(token):
+            response = _send_sync(client, request, ctx)
+    _finish(response, ctx)
     _watch_stream(response, ctx)
-    transforms = ctx["transform_response"]
-    if transforms and not ctx["stream"]:
-        data = response.data
-        for fn in transforms:
-            data = call_sync(as_hook(fn, "transform_response"), data)
-        response.data = data
+    if ctx["transform_response"] and not ctx["stream"]:
+        _transformed_response_sync(response, ctx)
     return response
 
 
 async def send_async(transports: Transports, ctx: Config) -> Response:
     """Send one attempt from async code (cancellation is the caller's task being cancelled)."""
     client = transports.async_client(ctx)
-    request = _build(client, ctx, await _transformed_async(ctx))
-    try:
-        raw = await client.send(
-            request,
-            stream=ctx["stream"],
-            auth=ctx["auth"],
-            follow_redirects=ctx["follow_redirects"],
-        )
-    except _HTTPX_ERRORS as exc:
-        raise translate_error(exc, ctx, request) from exc
-    response = _finish(raw, ctx)
+    request = _build(client, ctx, await _transformed_async(ctx), is_async=True)
+    response = await _send_async(client, request, ctx)
+    _finish(response, ctx)
     _watch_stream(response, ctx)
-    transforms = ctx["transform_response"]
-    if transforms and not ctx["stream"]:
-        data = response.data
-        for fn in transforms:
-            data = await call_async(as_hook(fn, "transform_response"), data)
-        response.data = data
+    if ctx["transform_response"] and not ctx["stream"]:
+        await _transformed_response_async(response, ctx)
     return response

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import httpx
@@ -45,9 +45,15 @@ class RequestOptions(TypedDict, total=False):
     data: Any
     json: Any
     files: Any
-    content: str | bytes | Iterable[bytes] | None
+    content: str | bytes | Iterable[bytes] | AsyncIterable[bytes] | None
     stream: bool
     timeout: float | httpx.Timeout | None
+    deadline: float | None
+    idempotency_key: bool | str | None
+    allow_absolute_urls: bool
+    max_content_length: int | None
+    max_body_length: int | None
+    retry_body_limit: int
     follow_redirects: bool
     transform_request: Callable[..., Any] | Sequence[Callable[..., Any]]
     transform_response: Callable[..., Any] | Sequence[Callable[..., Any]]
