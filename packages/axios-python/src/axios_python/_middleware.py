@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import itertools
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ._bridge import run_sync
@@ -12,6 +12,9 @@ from ._hooks import Hook, as_hook
 from ._types import Config
 
 if TYPE_CHECKING:
+    import asyncio
+    import concurrent.futures
+
     from ._models import Response
 
 __all__ = ["MiddlewareManager", "Scope", "dispatch_async", "dispatch_sync"]
@@ -139,15 +142,88 @@ async def dispatch_async(
 
     # A sync-only middleware in an async call runs on a worker thread; its next_fn hands the
     # rest of the chain back to this loop and waits for it.
-    loop = asyncio.get_running_loop()
-
-    def next_blocking(config: Config) -> Response:
-        # Scheduled from the worker thread, the task inherits its context (contextvars flow).
-        return asyncio.run_coroutine_threadsafe(next_fn(config), loop).result()
-
     assert hook.sync is not None
+    loop = asyncio.get_running_loop()
+    offloaded = _Offloaded(loop, ctx, next_fn)
     context = contextvars.copy_context()
-    response: Response = await loop.run_in_executor(
-        None, context.run, hook.sync, ctx, next_blocking
-    )
+    worker = loop.run_in_executor(None, context.run, hook.sync, ctx, offloaded.next_blocking)
+    try:
+        response: Response = await worker
+    except asyncio.CancelledError:
+        # The awaiting task was cancelled (a CancelToken, task.cancel(), wait_for, a failing
+        # all()): cancel what the worker thread started on this loop (the request: its
+        # connection is closed), and wait for that, so nothing runs on after the caller left.
+        await offloaded.cancel()
+        raise
     return response
+
+
+class _Offloaded:
+    """What the worker thread running one sync-only middleware started on the call's loop.
+
+    Only the loop's thread changes it; the worker thread reads ``cancelled`` to fail at once,
+    and the loop checks it again before starting anything, so no lock is needed.
+    """
+
+    __slots__ = ("cancelled", "ctx", "loop", "next_fn", "tasks")
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        ctx: Config,
+        next_fn: Callable[[Config], Coroutine[Any, Any, Response]],
+    ) -> None:
+        self.loop = loop
+        self.ctx = ctx
+        self.next_fn = next_fn
+        self.cancelled = False
+        self.tasks: set[asyncio.Task[Response]] = set()
+
+    def _error(self) -> Exception:
+        from ._exceptions import CancelError
+
+        token = self.ctx.get("cancel_token")
+        if token is not None and token.cancelled:
+            return CancelError(token.reason or "Request cancelled", config=self.ctx)
+        return CancelError("Request cancelled: the awaiting task was cancelled", config=self.ctx)
+
+    def next_blocking(self, config: Config) -> Response:
+        """The middleware's ``next_fn``, called on the worker thread: runs the rest of the chain
+        as a task on the loop and waits for it; raises CancelError at once once cancelled."""
+        import concurrent.futures
+
+        if self.cancelled:
+            raise self._error()
+        done: concurrent.futures.Future[Response] = concurrent.futures.Future()
+
+        def start() -> None:  # on the loop, in a copy of the worker's context
+            if self.cancelled:
+                done.set_exception(self._error())
+                return
+            task = self.loop.create_task(self.next_fn(config))
+            self.tasks.add(task)
+            task.add_done_callback(lambda task: self._finished(task, done))
+
+        self.loop.call_soon_threadsafe(start)
+        return done.result()
+
+    def _finished(
+        self, task: asyncio.Task[Response], done: concurrent.futures.Future[Response]
+    ) -> None:
+        self.tasks.discard(task)
+        if task.cancelled():
+            done.set_exception(self._error())
+        elif (error := task.exception()) is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(task.result())
+
+    async def cancel(self) -> None:
+        import asyncio
+
+        self.cancelled = True
+        tasks = list(self.tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)

@@ -291,12 +291,9 @@ class Transports:
                 or httpx.Limits(max_connections=100, max_keepalive_connections=20),
                 proxy=config["proxy"],
             )
-            pool = getattr(transport, "_pool", None)
-            backend = getattr(pool, "_network_backend", None)
-            if backend is not None:
-                from ._tracking import TrackedBackend
+            from ._tracking import track
 
-                pool._network_backend = TrackedBackend(backend)  # type: ignore[union-attr]
+            track(transport)  # a CancelToken aborts its connects, pool waits, reads and writes
         for wrap in transport_wrappers:
             transport = wrap(transport)
         client = httpx.Client(
