@@ -28,7 +28,7 @@ _CLONE_SKIP = frozenset(
 )  # fmt: skip
 
 
-_TEXT_TYPES = ("text/", "xml", "javascript", "x-www-form-urlencoded", "yaml", "csv", "html")
+_TEXT_TYPES = ("text/", "json", "xml", "javascript", "x-www-form-urlencoded", "yaml", "csv", "html")
 
 
 def _is_binary(content_type: str, content: bytes) -> bool:

@@ -13,11 +13,15 @@ makes for redirects). Before each hop is sent, an httpx request event hook appli
 
 Credentials may go where the call was made to: the same scheme, host and port, or the same host
 upgraded from ``http`` on port 80 to ``https`` on port 443.
+
+The body of a redirect that is followed is read by httpx, unbounded and decoded; a response
+event hook bounds it: at most ``MAX_HOP_BODY`` bytes are read, kept as received (not decoded),
+so a redirect carrying a decompression bomb costs nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -27,13 +31,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HOP_POLICY",
+    "MAX_HOP_BODY",
     "HopPolicy",
     "add_redirect_hook",
+    "async_cap_hop",
     "async_guard",
     "may_receive_credentials",
     "origin_of",
+    "sync_cap_hop",
     "sync_guard",
 ]
+
+#: The most bytes of a followed redirect's body that are read (as received, not decoded).
+MAX_HOP_BODY = 64 * 1024
 
 #: The extension key holding a request's ``HopPolicy``.
 HOP_POLICY = "axios_python.hop_policy"
@@ -71,19 +81,27 @@ def add_redirect_hook(ctx: MutableMapping[str, Any], hook: RedirectHook) -> None
 class HopPolicy:
     """What the redirect guard needs to know about one attempt's first request."""
 
-    __slots__ = ("first", "hooks", "origin", "secrets")
+    __slots__ = ("first", "follow", "hooks", "origin", "secrets")
 
     def __init__(
-        self, url: httpx.URL, secrets: Secrets, hooks: tuple[RedirectHook, ...] = ()
+        self,
+        url: httpx.URL,
+        secrets: Secrets,
+        hooks: tuple[RedirectHook, ...] = (),
+        *,
+        follow: bool = True,
     ) -> None:
         self.origin = origin_of(url)
         self.secrets = secrets
         self.hooks = hooks
+        self.follow = follow
         self.first: httpx.Request | None = None
 
     @classmethod
     def for_config(cls, url: httpx.URL, secrets: Secrets, config: Any) -> HopPolicy:
-        return cls(url, secrets, config.get(_HOOKS_KEY, ()))
+        return cls(
+            url, secrets, config.get(_HOOKS_KEY, ()), follow=bool(config.get("follow_redirects"))
+        )
 
     def apply(self, request: httpx.Request) -> None:
         """Run before every request of the attempt is sent (redirect hops included)."""
@@ -108,3 +126,60 @@ def sync_guard(request: httpx.Request) -> None:
 async def async_guard(request: httpx.Request) -> None:
     """The httpx request event hook of the async clients."""
     sync_guard(request)
+
+
+def _followed(response: httpx.Response) -> bool:
+    policy = response.request.extensions.get(HOP_POLICY)
+    return isinstance(policy, HopPolicy) and policy.follow and response.has_redirect_location
+
+
+def _undecoded(response: httpx.Response) -> None:
+    for name in ("content-encoding", "content-length"):
+        if name in response.headers:
+            del response.headers[name]
+
+
+class _CappedSync(httpx.SyncByteStream):
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        size = 0
+        for chunk in self._inner:
+            size += len(chunk)
+            yield chunk
+            if size >= MAX_HOP_BODY:
+                return  # the rest is never read; closing drops the connection
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _CappedAsync(httpx.AsyncByteStream):
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        size = 0
+        async for chunk in self._inner:
+            size += len(chunk)
+            yield chunk
+            if size >= MAX_HOP_BODY:
+                return
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def sync_cap_hop(response: httpx.Response) -> None:
+    """The httpx response event hook of the sync clients: bound a followed redirect's body."""
+    if _followed(response):
+        _undecoded(response)
+        response.stream = _CappedSync(response.stream)
+
+
+async def async_cap_hop(response: httpx.Response) -> None:
+    """The httpx response event hook of the async clients."""
+    if _followed(response):
+        _undecoded(response)
+        response.stream = _CappedAsync(response.stream)

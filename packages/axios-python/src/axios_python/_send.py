@@ -269,15 +269,79 @@ async def _transformed_response_async(response: Response, ctx: Config) -> None:
     response.data = data
 
 
+#: What httpcore says when a connection closed before any byte of the response: most often a
+#: pooled keep-alive connection the server had just closed (its idle timeout) when it was
+#: reused.
+_STALE = "Server disconnected without sending a response"
+
+
+class _ConnectWatch:
+    """Tells whether a send opened a connection of its own (httpcore's ``trace`` events), so a
+    failure on a reused one can be told apart; calls the request's own trace callback too."""
+
+    __slots__ = ("connected", "inner")
+
+    def __init__(self, request: httpx.Request, *, is_async: bool) -> None:
+        self.connected = False
+        self.inner = request.extensions.get("trace")
+        request.extensions["trace"] = self.async_event if is_async else self.event
+
+    def _seen(self, name: str) -> None:
+        if name.endswith((".connect_tcp.started", ".connect_unix_socket.started")):
+            self.connected = True
+
+    def event(self, name: str, info: Any) -> None:
+        self._seen(name)
+        if self.inner is not None:
+            self.inner(name, info)
+
+    async def async_event(self, name: str, info: Any) -> None:
+        self._seen(name)
+        if self.inner is not None:
+            await self.inner(name, info)  # httpcore's async path takes async callbacks only
+
+    def restore(self, request: httpx.Request) -> None:
+        if self.inner is None:
+            request.extensions.pop("trace", None)
+        else:
+            request.extensions["trace"] = self.inner
+
+
+def _resendable(
+    exc: BaseException, request: httpx.Request, ctx: Config, watch: _ConnectWatch
+) -> bool:
+    """Whether a failed send may go once more at once, on a fresh connection: a pooled
+    keep-alive connection (not one this send opened) closed before any byte of the response,
+    the method may be repeated (``retry_methods``) and the body can be sent again as it is
+    (none, or bytes). Not counted as a retry: the server never saw the request."""
+    return (
+        not watch.connected
+        and isinstance(exc, httpx.RemoteProtocolError)
+        and str(exc).startswith(_STALE)
+        and ctx["method"] in ctx["retry_methods"]
+        and isinstance(request.stream, httpx.ByteStream)
+    )
+
+
 def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Response:
     """The response, its body read unless ``stream``: read here, not by httpx, so that
     ``max_content_length`` bounds it (httpx's reading is unbounded)."""
+    watch = _ConnectWatch(request, is_async=False)
     try:
-        raw = client.send(
-            request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
-        )
+        try:
+            raw = client.send(
+                request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
+            )
+        except httpx.RemoteProtocolError as exc:
+            if not _resendable(exc, request, ctx, watch):
+                raise
+            raw = client.send(
+                request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
+            )
     except _SEND_ERRORS as exc:
         raise translate_error(exc, ctx, request) from exc
+    finally:
+        watch.restore(request)
     response = Response._adopt(raw, ctx)
     if not ctx["stream"]:
         try:
@@ -289,12 +353,22 @@ def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Res
 
 
 async def _send_async(client: httpx.AsyncClient, request: httpx.Request, ctx: Config) -> Response:
+    watch = _ConnectWatch(request, is_async=True)
     try:
-        raw = await client.send(
-            request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
-        )
+        try:
+            raw = await client.send(
+                request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
+            )
+        except httpx.RemoteProtocolError as exc:
+            if not _resendable(exc, request, ctx, watch):
+                raise
+            raw = await client.send(
+                request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
+            )
     except _SEND_ERRORS as exc:
         raise translate_error(exc, ctx, request) from exc
+    finally:
+        watch.restore(request)
     response = Response._adopt(raw, ctx)
     if not ctx["stream"]:
         try:

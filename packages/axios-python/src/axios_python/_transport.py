@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._config import CLIENT_KEYS
-from ._redirects import async_guard, sync_guard
+from ._redirects import async_cap_hop, async_guard, sync_cap_hop, sync_guard
 from ._types import Config
 
 if TYPE_CHECKING:
@@ -67,7 +67,10 @@ def _client_options(config: Config, jar: httpx.Cookies, *, is_async: bool) -> di
 
     install_log_filters()  # httpx's own loggers never show a secret of ours
     return {
-        "event_hooks": {"request": [async_guard if is_async else sync_guard]},
+        "event_hooks": {
+            "request": [async_guard if is_async else sync_guard],
+            "response": [async_cap_hop if is_async else sync_cap_hop],
+        },
         "cookies": jar,
         "headers": {"User-Agent": user_agent()},
         "trust_env": config["trust_env"],

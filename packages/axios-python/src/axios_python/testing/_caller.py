@@ -68,6 +68,19 @@ class Caller:
         """A DELETE on this caller's path."""
         return self("DELETE", url, **options)
 
+    def read(self, response: axios_python.Response) -> bytes:
+        """Read a streamed response's body on this caller's path (``read`` or ``aread``)."""
+        if self.loop is None:
+            return response.read()
+        return self.loop.run_until_complete(response.aread())
+
+    def close_response(self, response: axios_python.Response) -> None:
+        """Close a streamed response on this caller's path (``close`` or ``aclose``)."""
+        if self.loop is None:
+            response.close()
+        else:
+            self.loop.run_until_complete(response.aclose())
+
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine on this caller's loop (async mode only)."""
         if self.loop is None:
