@@ -12,8 +12,6 @@ import asyncio
 import gc
 import logging
 import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -34,30 +32,6 @@ FULL = os.environ.get("AXIOS_PYTHON_LOAD") == "full"
 THREADS = 16
 PER_THREAD = 2_000 if FULL else 60
 TASKS = 1_000 if FULL else 100
-
-_SERVER = (
-    "import sys\n"
-    "from axios_python.testing import LocalServer\n"
-    "server = LocalServer().start()\n"
-    "print(server.base_url, flush=True)\n"
-    "sys.stdin.read()\n"
-    "server.stop()\n"
-)
-
-
-@pytest.fixture(scope="module")
-def remote_server() -> Iterator[str]:
-    """A LocalServer in a child process; its base URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None and process.stdin is not None
-    try:
-        yield process.stdout.readline().strip()
-    finally:
-        process.stdin.close()
-        process.wait(timeout=10)
-        process.stdout.close()
 
 
 def _rss() -> int:

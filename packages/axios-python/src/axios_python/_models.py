@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json as _json
+import warnings
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
 from typing import Any
@@ -24,6 +27,7 @@ _CLONE_SKIP = frozenset(
         "status_code", "headers", "_request", "request", "stream", "_content", "_text",
         "_decoder", "is_closed", "is_stream_consumed", "_num_bytes_downloaded", "extensions",
         "history", "default_encoding", "_data", "config", "_elapsed", "next_request", "_unwatch",
+        "_abandoned",
     }
 )  # fmt: skip
 
@@ -77,6 +81,33 @@ class _Chunker:
         return [chunk]
 
 
+_closing: set[Any] = set()
+
+
+def _release_abandoned(stream: Any, loop: Any) -> None:
+    """Close the stream of a streamed response that was dropped without being closed."""
+    warnings.warn(
+        "a streamed response was garbage-collected without being closed; its connection was "
+        "closed now: read it to the end, or use `with` / `async with` (or close()/aclose())",
+        ResourceWarning,
+        stacklevel=2,
+    )
+    if loop is None:
+        with contextlib.suppress(Exception):
+            stream.close()
+        return
+    if loop.is_closed():
+        return  # its connections died with the loop
+
+    def close_on_loop() -> None:
+        task = loop.create_task(stream.aclose())
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+
+    with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+        loop.call_soon_threadsafe(close_on_loop)
+
+
 class Response(httpx.Response):
     """An HTTP response.
 
@@ -100,6 +131,8 @@ class Response(httpx.Response):
     _data: Any
     #: Set for a streamed response with a CancelToken: stops watching the token.
     _unwatch: Callable[[], None] | None = None
+    #: Set for a streamed response: releases its connection if it is dropped unclosed.
+    _abandoned: weakref.finalize[Any, Any] | None = None
 
     def __init__(
         self,
@@ -368,6 +401,24 @@ class Response(httpx.Response):
         if unwatch is not None:
             self._unwatch = None
             unwatch()
+        abandoned = self._abandoned
+        if abandoned is not None:
+            self._abandoned = None
+            abandoned.detach()
+
+    def _release_when_abandoned(self, *, is_async: bool) -> None:
+        """If this streamed response is garbage-collected unclosed, close its stream then."""
+        # httpx's stream object refers back to the response, which would keep it alive: hold
+        # the transport's stream under it (httpx's BoundSyncStream/BoundAsyncStream._stream)
+        inner = getattr(self.stream, "_stream", None)
+        if inner is None:
+            return
+        loop = None
+        if is_async:
+            import asyncio
+
+            loop = asyncio.get_running_loop()
+        self._abandoned = weakref.finalize(self, _release_abandoned, inner, loop)
 
     def __enter__(self) -> Response:
         return self

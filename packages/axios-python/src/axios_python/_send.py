@@ -4,6 +4,7 @@ status validation, with every httpx error translated into the library's hierarch
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -214,15 +215,22 @@ def _finish(response: Response, ctx: Config) -> Response:
     return response
 
 
-def _watch_stream(response: Response, ctx: Config) -> None:
-    """For a streamed response, a later cancellation aborts the body being read, until the
-    response is closed (then the connection may serve another request and must be left alone)."""
+def _watch_stream(response: Response, ctx: Config, *, is_async: bool) -> None:
+    """For a streamed response: a later cancellation aborts the body being read, until the
+    response is closed (then the connection may serve another request and must be left
+    alone); and a response dropped without being closed releases its connection when it is
+    garbage-collected (with a ResourceWarning), instead of holding a pool slot forever."""
+    if not ctx["stream"]:
+        return
+    response._release_when_abandoned(is_async=is_async)
     token = ctx["cancel_token"]
-    if token is not None and ctx["stream"]:
+    if token is not None:
         stream = response.extensions.get("network_stream")
+        ref = weakref.ref(response)  # the token must not keep an abandoned response alive
 
         def abort(reason: str) -> None:
-            if not response.is_closed:
+            alive = ref()
+            if alive is not None and not alive.is_closed:
                 abort_stream(stream)
 
         response._unwatch = token.subscribe(abort)
@@ -391,7 +399,7 @@ def send_sync(transports: Transports, ctx: Config) -> Response:
         with cancel_scope(token):
             response = _send_sync(client, request, ctx)
     _finish(response, ctx)
-    _watch_stream(response, ctx)
+    _watch_stream(response, ctx, is_async=False)
     if ctx["transform_response"] and not ctx["stream"]:
         _transformed_response_sync(response, ctx)
     return response
@@ -403,7 +411,7 @@ async def send_async(transports: Transports, ctx: Config) -> Response:
     request = _build(client, ctx, await _transformed_async(ctx), is_async=True)
     response = await _send_async(client, request, ctx)
     _finish(response, ctx)
-    _watch_stream(response, ctx)
+    _watch_stream(response, ctx, is_async=True)
     if ctx["transform_response"] and not ctx["stream"]:
         await _transformed_response_async(response, ctx)
     return response

@@ -43,12 +43,13 @@ import select
 import socket
 import ssl
 import time
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
 import httpcore
 
-from ._cancel import _Scope, bind_stream, current_scope
+from ._cancel import _Scope, abort_stream, bind_stream, current_scope
 
 try:
     from httpcore._backends.sync import SyncStream as _SyncStream
@@ -74,23 +75,27 @@ _IN_PROGRESS = frozenset(
 )
 
 
-def track(transport: Any) -> None:
-    """Make a default ``httpx.HTTPTransport``'s requests abortable by their cancel scope."""
+def track(transport: Any) -> TrackedBackend | None:
+    """Make a default ``httpx.HTTPTransport``'s requests abortable by their cancel scope;
+    returns the tracked backend (``abort_all()`` wakes every request on it)."""
     pool: Any = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
+    tracked = None
     if backend is not None:
-        pool._network_backend = TrackedBackend(backend)
+        tracked = pool._network_backend = TrackedBackend(backend)
     requests = getattr(pool, "_requests", None)
     lock = getattr(pool, "_optional_thread_lock", None)
     if type(requests) is list and not requests and lock is not None:
         pool._requests = _Queue(lock)
+    return tracked
 
 
 class TrackedStream(httpcore.NetworkStream):
     """A network stream that tells the active cancel scope it is in use."""
 
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
+    def __init__(self, inner: httpcore.NetworkStream, owner: TrackedBackend | None = None) -> None:
         self._inner = inner
+        self._owner = owner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         bind_stream(self._inner)
@@ -112,7 +117,10 @@ class TrackedStream(httpcore.NetworkStream):
         scope = current_scope()
         if scope is not None:  # the handshake's socket is one the scope can shut down
             ssl_context = _ScopedTLS(ssl_context, scope)  # type: ignore[assignment]
-        return TrackedStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+        stream = self._inner.start_tls(ssl_context, server_hostname, timeout)
+        if self._owner is None:
+            return TrackedStream(stream)
+        return self._owner._tracked(stream)
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
@@ -124,6 +132,18 @@ class TrackedBackend(httpcore.NetworkBackend):
 
     def __init__(self, inner: httpcore.NetworkBackend) -> None:
         self._inner = inner
+        self._streams: weakref.WeakSet[TrackedStream] = weakref.WeakSet()
+
+    def _tracked(self, stream: httpcore.NetworkStream) -> TrackedStream:
+        tracked = TrackedStream(stream, self)
+        self._streams.add(tracked)
+        return tracked
+
+    def abort_all(self) -> None:
+        """Shut down the socket of every stream still open, waking the threads blocked on
+        them (closing the client alone would leave them waiting for the server)."""
+        for stream in list(self._streams):
+            abort_stream(stream._inner)
 
     def connect_tcp(
         self,
@@ -135,7 +155,7 @@ class TrackedBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         scope = current_scope()
         if scope is None or _SyncStream is None or type(self._inner) is not httpcore.SyncBackend:
-            return TrackedStream(
+            return self._tracked(
                 self._inner.connect_tcp(
                     host,
                     port,
@@ -145,10 +165,10 @@ class TrackedBackend(httpcore.NetworkBackend):
                 )
             )
         sock = _connect_tcp(scope, host, port, timeout, local_address, socket_options or ())
-        return TrackedStream(_SyncStream(sock))
+        return self._tracked(_SyncStream(sock))
 
     def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        return TrackedStream(self._inner.connect_unix_socket(*args, **kwargs))
+        return self._tracked(self._inner.connect_unix_socket(*args, **kwargs))
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)

@@ -249,6 +249,8 @@ class Transports:
             weakref.WeakKeyDictionary()
         )
         self._default_sync: httpx.Client | None = None
+        #: the tracked network backends of the sync clients (close() wakes their requests)
+        self._backends: weakref.WeakSet[Any] = weakref.WeakSet()
         self.closed = False
 
     def _is_default(self, config: Config) -> bool:
@@ -296,7 +298,11 @@ class Transports:
             )
             from ._tracking import track
 
-            track(transport)  # a CancelToken aborts its connects, pool waits, reads and writes
+            # a CancelToken aborts its connects, pool waits, reads and writes; close() wakes
+            # the requests still on its connections
+            backend = track(transport)
+            if backend is not None:
+                self._backends.add(backend)
         for wrap in transport_wrappers:
             transport = wrap(transport)
         client = httpx.Client(
@@ -382,8 +388,11 @@ class Transports:
         return sync_clients, async_clients
 
     def close(self) -> None:
-        """Close every client; async clients on their own loop where that loop can be reached."""
+        """Close every client; async clients on their own loop where that loop can be reached.
+        Sync requests still in flight on other threads are woken and fail at once."""
         sync_clients, async_clients = self._take_all()
+        for backend in list(self._backends):
+            backend.abort_all()
         for client in sync_clients:
             client.close()
         for loop, aclient in async_clients:
@@ -394,6 +403,8 @@ class Transports:
         import asyncio
 
         sync_clients, async_clients = self._take_all()
+        for backend in list(self._backends):
+            backend.abort_all()
         for client in sync_clients:
             client.close()
         running = asyncio.get_running_loop()
