@@ -187,7 +187,8 @@ class PluginError(AxiosPythonError):
 
 
 class UnknownPluginError(PluginError, LookupError):
-    """No installed plugin has that name; the message lists the installed ones."""
+    """No installed plugin has that name (the message lists the installed ones), or no plugin
+    attached to the client has it (``remove_plugin``; the message lists the attached ones)."""
 
 
 class PluginLoadError(PluginError, ImportError):
