@@ -419,9 +419,25 @@ def test_cancel_while_waiting_for_a_pooled_connection(
     _assert_slot_free(call)
 
 
+def test_cancel_during_the_tls_handshake_async(hole: BlackHole) -> None:
+    # httpcore's anyio backend closes the TCP stream of a failed handshake on Exception only:
+    # the core's async backend wrapper closes it on cancellation too
+    token = CancelToken()
+    cancel_when(token, hole.wait_received, "no handshake")
+
+    async def call() -> bool:
+        async with axios_python.create({"timeout": 10.0}) as api:
+            with pytest.raises(CancelError, match="no handshake"):
+                await api.async_get(
+                    hole.url.replace("http:", "https:") + "/json", cancel_token=token
+                )
+            # closed while the loop still runs: not left for the loop's shutdown to find
+            return await asyncio.to_thread(hole.wait_closed)
+
+    assert asyncio.run(call())
+
+
 def test_cancel_during_the_tls_handshake(api: axios_python.AxiosPython, hole: BlackHole) -> None:
-    # sync only: on the async path httpcore's anyio backend leaves the TCP stream open when
-    # the handshake is cancelled (its start_tls closes it on Exception, not on cancellation)
     token = CancelToken()
     cancel_when(token, hole.wait_received, "no handshake")  # the ClientHello arrived
     started = time.monotonic()

@@ -1,4 +1,5 @@
-"""The sync transport's hooks for cancellation: a sync request is abortable wherever it blocks.
+"""The transports' hooks for cancellation: a sync request is abortable wherever it blocks, and a
+cancelled async TLS handshake closes its connection.
 
 ``track(transport)`` (called once per default ``httpx.HTTPTransport`` the core creates) wraps
 httpcore's connection pool so that, while a cancel scope is active (``_cancel.py``; a call with
@@ -360,3 +361,79 @@ class _Queue(list):  # type: ignore[type-arg]
         with self._lock:
             if pool_request.is_queued() and any(r is pool_request for r in self):
                 pool_request.assign_to_connection(_CANCELLED)
+
+
+# -- async ----------------------------------------------------------------------------------
+
+
+def track_async(transport: Any) -> None:
+    """Wrap a default ``httpx.AsyncHTTPTransport``'s network backend so a TLS handshake that
+    is cancelled (its task cancelled: a token, ``task.cancel()``, ``wait_for``) closes its TCP
+    stream: httpcore's anyio backend closes it on ``Exception`` only, and the socket then stays
+    open until the event loop closes."""
+    pool: Any = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if backend is not None:
+        pool._network_backend = _ClosingAsyncBackend(backend)
+
+
+class _ClosingAsyncStream(httpcore.AsyncNetworkStream):
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            stream = await self._inner.start_tls(ssl_context, server_hostname, timeout)
+        except BaseException:
+            import anyio
+
+            with anyio.CancelScope(shield=True):  # close even though the task is cancelled
+                await self._inner.aclose()
+            raise
+        return _ClosingAsyncStream(stream)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _ClosingAsyncBackend(httpcore.AsyncNetworkBackend):
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        return _ClosingAsyncStream(
+            await self._inner.connect_tcp(
+                host,
+                port,
+                timeout=timeout,
+                local_address=local_address,
+                socket_options=socket_options,
+            )
+        )
+
+    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+        return _ClosingAsyncStream(await self._inner.connect_unix_socket(*args, **kwargs))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)

@@ -355,6 +355,9 @@ class Transports:
                 or httpx.Limits(max_connections=100, max_keepalive_connections=20),
                 proxy=config["proxy"],
             )
+            from ._tracking import track_async
+
+            track_async(transport)  # a cancelled TLS handshake closes its connection
         for wrap in transport_wrappers:
             transport = wrap(transport)
         client = httpx.AsyncClient(
