@@ -18,6 +18,7 @@ from axios_python import (
     RetryError,
     RetryStrategy,
 )
+from axios_python._retry import RetryPolicy
 from axios_python.testing import Caller, LocalServer
 
 
@@ -174,12 +175,20 @@ def test_retry_after_seconds_is_honoured(make: Any) -> None:
     assert time.monotonic() - started >= 0.95
 
 
-def test_retry_after_http_date_is_honoured(make: Any) -> None:
-    when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=2), usegmt=True)
+def test_retry_after_http_date_is_honoured(make: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the wait the engine chooses, recorded instead of waited (the seconds form above waits)
+    chosen: list[float] = []
+    original = RetryPolicy.after_error
+
+    def recording(self: RetryPolicy, exc: BaseException, attempt: int) -> float:
+        chosen.append(original(self, exc, attempt))
+        return 0.0
+
+    monkeypatch.setattr(RetryPolicy, "after_error", recording)
+    when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=20), usegmt=True)
     call = make({"max_retries": 1, "retry_strategy": FixedDelay(0, retry_on_status=[503])})
-    started = time.monotonic()
     call.get("/flaky", params={"key": f"date-{call.mode}", "fail": "1", "retry_after": when})
-    assert time.monotonic() - started >= 0.5
+    assert len(chosen) == 1 and 15 < chosen[0] <= 20
 
 
 def test_retry_after_is_capped_by_max_delay(make: Any) -> None:
