@@ -37,3 +37,20 @@ async def aapi(srv: LocalServer) -> AsyncIterator[axios_python.AxiosPython]:
     client = axios_python.create({"base_url": srv.base_url, "timeout": 10.0})
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The back-off waits the retry engine chooses in this test, recorded instead of waited
+    (the engine's decision seam: ``RetryPolicy.after_error``)."""
+    from axios_python._retry import RetryPolicy
+
+    chosen: list[float] = []
+    original = RetryPolicy.after_error
+
+    def recording(self: RetryPolicy, exc: BaseException, attempt: int) -> float:
+        chosen.append(original(self, exc, attempt))
+        return 0.0
+
+    monkeypatch.setattr(RetryPolicy, "after_error", recording)
+    return chosen

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -11,21 +11,7 @@ import pytest
 
 import axios_python
 from axios_python import Response, add_redirect_hook, may_receive_credentials
-from axios_python.testing import Caller, LocalServer, redirect
-
-
-@pytest.fixture(scope="module")
-def _other_server() -> Iterator[LocalServer]:
-    with LocalServer() as server:
-        yield server
-
-
-@pytest.fixture
-def other(_other_server: LocalServer) -> Iterator[LocalServer]:
-    """A second origin, also reachable as the host ``other.test``."""
-    _other_server.reset()
-    with redirect(_other_server.base_url, hosts=["other.test"]):
-        yield _other_server
+from axios_python.testing import Caller, LocalServer
 
 
 def to(url: str, status: int = 302) -> str:
@@ -44,14 +30,17 @@ CREDENTIALS = {
 
 @pytest.mark.parametrize("target", ["port", "host"])
 def test_no_credential_reaches_another_origin(
-    make_caller: Callable[..., Caller], local_server: LocalServer, other: LocalServer, target: str
+    make_caller: Callable[..., Caller],
+    local_server: LocalServer,
+    other_server: LocalServer,
+    target: str,
 ) -> None:
     call = make_caller({"headers": CREDENTIALS, "cookies": {"sid": "C-7"}, "auth": ("u", "A-8")})
     call.api.secrets.register(headers=["X-Tenant-Ref"])
-    where = other.url("/echo") if target == "port" else "http://other.test/echo"
+    where = other_server.url("/echo") if target == "port" else "http://other.test/echo"
     response = call.get(to(where), cookies={"call": "C-9"}, headers={"X-Plain": "kept"})
     assert response.status_code == 200
-    first, hop = local_server.requests[0], other.requests[0]
+    first, hop = local_server.requests[0], other_server.requests[0]
     for name in CREDENTIALS:
         assert first.header(name) is not None, name
     sent = " ".join(f"{k}: {v}" for k, v in hop.headers)
@@ -69,7 +58,7 @@ def test_same_origin_hops_keep_credentials(
 
 
 def test_back_to_the_origin_after_another_one_the_header_is_gone_for_good(
-    make_caller: Callable[..., Caller], local_server: LocalServer, other: LocalServer
+    make_caller: Callable[..., Caller], local_server: LocalServer, other_server: LocalServer
 ) -> None:
     call = make_caller({"headers": {"X-Api-Key": "K"}})
     back = local_server.url("/echo/back")
@@ -78,7 +67,7 @@ def test_back_to_the_origin_after_another_one_the_header_is_gone_for_good(
 
 
 def test_a_redirect_hook_runs_only_on_hops_that_may_carry_credentials(
-    make_caller: Callable[..., Caller], local_server: LocalServer, other: LocalServer
+    make_caller: Callable[..., Caller], local_server: LocalServer, other_server: LocalServer
 ) -> None:
     seen: list[str] = []
 
@@ -95,7 +84,7 @@ def test_a_redirect_hook_runs_only_on_hops_that_may_carry_credentials(
     call.get(to(to("http://other.test/echo/far")))
     assert seen == ["127.0.0.1"]  # the same-origin hop, not the first request, not other.test
     assert local_server.requests[1].query["sig"] == ["for-/redirect"]
-    assert "sig" not in other.requests[0].query
+    assert "sig" not in other_server.requests[0].query
 
 
 def test_validate_status_sees_the_final_answer(make_caller: Callable[..., Caller]) -> None:

@@ -18,7 +18,6 @@ from axios_python import (
     RetryError,
     RetryStrategy,
 )
-from axios_python._retry import RetryPolicy
 from axios_python.testing import Caller, LocalServer
 
 
@@ -175,16 +174,9 @@ def test_retry_after_seconds_is_honoured(make: Any) -> None:
     assert time.monotonic() - started >= 0.95
 
 
-def test_retry_after_http_date_is_honoured(make: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_retry_after_http_date_is_honoured(make: Any, retry_waits: list[float]) -> None:
     # the wait the engine chooses, recorded instead of waited (the seconds form above waits)
-    chosen: list[float] = []
-    original = RetryPolicy.after_error
-
-    def recording(self: RetryPolicy, exc: BaseException, attempt: int) -> float:
-        chosen.append(original(self, exc, attempt))
-        return 0.0
-
-    monkeypatch.setattr(RetryPolicy, "after_error", recording)
+    chosen = retry_waits
     when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=20), usegmt=True)
     call = make({"max_retries": 1, "retry_strategy": FixedDelay(0, retry_on_status=[503])})
     call.get("/flaky", params={"key": f"date-{call.mode}", "fail": "1", "retry_after": when})

@@ -6,14 +6,14 @@ from __future__ import annotations
 import base64
 import itertools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
 import axios_python
-from axios_python.testing import Caller, LocalServer, LogCapture, redirect
+from axios_python.testing import Caller, LocalServer, LogCapture
 from axios_python_plugin_auth import AuthPlugin
 from axios_python_plugin_dedupe import DedupePlugin
 from axios_python_plugin_logger import LoggerPlugin
@@ -54,20 +54,6 @@ COMBINATIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def _other_server() -> Iterator[LocalServer]:
-    with LocalServer() as server:
-        yield server
-
-
-@pytest.fixture
-def other(_other_server: LocalServer) -> Iterator[LocalServer]:
-    """Another origin, reachable as http://other.test."""
-    _other_server.reset()
-    with redirect(_other_server.base_url, hosts=["other.test"]):
-        yield _other_server
-
-
 def _received(server: LocalServer) -> str:
     return "\n".join(f"{r.raw_target} {r.headers} {r.body!r}" for r in server.requests)
 
@@ -77,7 +63,7 @@ def _received(server: LocalServer) -> str:
 def test_no_secret_crosses_an_origin_or_reaches_a_log(
     make_caller: Callable[..., Caller],
     local_server: LocalServer,
-    other: LocalServer,
+    other_server: LocalServer,
     log_capture: LogCapture,
     auth: str,
     combo: tuple[str, ...],
@@ -102,7 +88,7 @@ def test_no_secret_crosses_an_origin_or_reaches_a_log(
     sent = "Basic " + base64.b64encode(b"ada:AUTH-CRED-1").decode() if auth == "basic" else ""
     assert (sent or "AUTH-CRED-1") in _received(local_server)
     secrets = (*SECRETS, sent.removeprefix("Basic ")) if sent else SECRETS
-    crossed = _received(other)
+    crossed = _received(other_server)
     for secret in secrets:
         assert secret not in crossed, (secret, crossed)
     # a body with a secret field, and a failure: neither logs nor messages show a secret

@@ -150,17 +150,11 @@ def auth_server(_auth_server: AuthServer) -> AuthServer:
     return _auth_server
 
 
-@pytest.fixture(scope="session")
-def _other_origin() -> Iterator[LocalServer]:
-    with LocalServer() as server:
-        yield server
-
-
 @pytest.fixture
-def other(_other_origin: LocalServer) -> LocalServer:
-    """A second LocalServer: another origin (another port) than ``local_server``."""
-    _other_origin.reset()
-    return _other_origin
+def other(other_server: LocalServer) -> LocalServer:
+    """The shipped ``other_server``: another origin (another port, or the host ``other.test``)
+    than ``local_server``."""
+    return other_server
 
 
 @pytest.fixture

@@ -14,7 +14,10 @@ then ask for
   :class:`Caller` on that path for an instance pointed at ``local_server`` (``config`` adds
   to it: plugins, retries ...), closed after the test;
 * ``log_capture``: a :class:`LogCapture` on the root logger at DEBUG: every record any logger
-  makes during the test.
+  makes during the test;
+* ``other_server``: a second :class:`LocalServer`, another origin than ``local_server`` (another
+  port), also reachable as the host ``other.test`` (``http://other.test/...``) while the test
+  runs: where credentials must never go.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import axios_python
 
 from ._caller import Caller
 from ._logs import LogCapture
+from ._redirect import redirect
 from ._server import LocalServer
 
 __all__ = [
@@ -37,6 +41,8 @@ __all__ = [
     "local_server_session",
     "log_capture",
     "make_caller",
+    "other_server",
+    "other_server_session",
 ]
 
 
@@ -90,3 +96,19 @@ def log_capture() -> Iterator[LogCapture]:
     """Every log record made during the test (root logger at DEBUG), levels restored after."""
     with LogCapture.on() as capture:
         yield capture
+
+
+@pytest.fixture(scope="session")
+def other_server_session() -> Iterator[LocalServer]:
+    """A second loopback server for the whole session."""
+    with LocalServer() as server:
+        yield server
+
+
+@pytest.fixture
+def other_server(other_server_session: LocalServer) -> Iterator[LocalServer]:
+    """Another origin: the session's second server, cleared for this test, also reachable as
+    ``http://other.test`` (clients created during the test route that host to it)."""
+    other_server_session.reset()
+    with redirect(other_server_session.base_url, hosts=["other.test"]):
+        yield other_server_session
