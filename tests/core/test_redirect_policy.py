@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 import axios_python
-from axios_python import Response, add_redirect_hook, may_receive_credentials
+from axios_python import Response, add_redirect_hook, may_receive_credentials, observe_hops
 from axios_python.testing import Caller, LocalServer
 
 
@@ -121,3 +121,34 @@ def test_the_hook_is_per_attempt(api: axios_python.AxiosPython, srv: LocalServer
     api.get(to("/echo/a"))
     api.get("/echo/plain")
     assert [r.header("x-hop") for r in srv.requests] == [None, "1", None]
+
+
+def test_hop_observers_see_every_request_and_answer(
+    make_caller: Callable[..., Caller], other_server: LocalServer
+) -> None:
+    seen: list[tuple[str, Any]] = []
+
+    class Observer:
+        def on_request(self, request: httpx.Request) -> None:
+            seen.append(
+                ("request", (request.url.host, request.url.path, "x-api-key" in request.headers))
+            )
+
+        def on_response(self, response: httpx.Response) -> None:
+            seen.append(("response", response.status_code))
+
+    def observe(ctx: dict[str, Any], next_fn: Any) -> Response:
+        observe_hops(ctx, Observer())
+        return next_fn(ctx)  # type: ignore[no-any-return]
+
+    call = make_caller({"headers": {"X-Api-Key": "k"}})
+    call.api.use(observe, scope="attempt")
+    call.get(to(to("http://other.test/echo/far")))
+    assert seen == [
+        ("request", ("127.0.0.1", "/redirect", True)),
+        ("response", 302),
+        ("request", ("127.0.0.1", "/redirect", True)),
+        ("response", 302),
+        ("request", ("other.test", "/echo/far", False)),  # after the policy removed the key
+        ("response", 200),
+    ]

@@ -65,7 +65,7 @@ from ._hooks import Dual, describe_callable, hook_forms
 from ._identity import identity
 from ._models import Response
 from ._plugins import Plugin, PluginUninstallWarning
-from ._redirects import add_redirect_hook, may_receive_credentials
+from ._redirects import HopObserver, add_redirect_hook, may_receive_credentials, observe_hops
 from ._retry import ExponentialBackoff, FixedBackoff, FixedDelay, LinearBackoff, RetryStrategy
 from ._secrets import Secrets
 from ._types import AsyncNext, Config, RequestOptions, SyncNext
@@ -96,6 +96,7 @@ __all__ = [
     "FlightStats",
     "HTTPStatusError",
     "HeaderDict",
+    "HopObserver",
     "IncompatiblePluginError",
     "InterceptorError",
     "LinearBackoff",
@@ -139,6 +140,7 @@ __all__ = [
     "identity",
     "log_level_repr",
     "may_receive_credentials",
+    "observe_hops",
     "options",
     "parse_log_level",
     "patch",

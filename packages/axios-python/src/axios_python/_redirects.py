@@ -22,7 +22,7 @@ so a redirect carrying a decompression bomb costs nothing.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
@@ -32,11 +32,13 @@ if TYPE_CHECKING:
 __all__ = [
     "HOP_POLICY",
     "MAX_HOP_BODY",
+    "HopObserver",
     "HopPolicy",
     "add_redirect_hook",
     "async_cap_hop",
     "async_guard",
     "may_receive_credentials",
+    "observe_hops",
     "origin_of",
     "sync_cap_hop",
     "sync_guard",
@@ -50,6 +52,8 @@ HOP_POLICY = "axios_python.hop_policy"
 
 #: The configuration key holding the redirect hooks an attempt registered.
 _HOOKS_KEY = "axios_python.redirect_hooks"
+#: The configuration key holding the hop observers an attempt registered.
+_OBSERVERS_KEY = "axios_python.hop_observers"
 
 Origin = tuple[str, str, int | None]
 RedirectHook = Callable[[httpx.Request], None]
@@ -78,10 +82,30 @@ def add_redirect_hook(ctx: MutableMapping[str, Any], hook: RedirectHook) -> None
     ctx[_HOOKS_KEY] = (*ctx.get(_HOOKS_KEY, ()), hook)
 
 
+class HopObserver(Protocol):
+    """What ``observe_hops`` takes: told of every request of an attempt and its answer."""
+
+    def on_request(self, request: httpx.Request) -> None:
+        """Before ``request`` is sent: the attempt's first request, then each redirect hop
+        (after the redirect policy removed what may not go there)."""
+
+    def on_response(self, response: httpx.Response) -> None:
+        """When the headers of the answer to one of those requests have arrived."""
+
+
+def observe_hops(ctx: MutableMapping[str, Any], observer: HopObserver) -> None:
+    """Have ``observer`` told of every request this attempt sends, redirect hops included, and
+    of each answer's headers: for one span or one log line per request on the wire. Call it from
+    attempt-scope middleware on the ``ctx`` it passes to ``next_fn``. The observer's methods run
+    on the event loop in async calls: they must not block, and an exception they raise fails
+    the attempt."""
+    ctx[_OBSERVERS_KEY] = (*ctx.get(_OBSERVERS_KEY, ()), observer)
+
+
 class HopPolicy:
     """What the redirect guard needs to know about one attempt's first request."""
 
-    __slots__ = ("first", "follow", "hooks", "origin", "secrets")
+    __slots__ = ("first", "follow", "hooks", "observers", "origin", "secrets")
 
     def __init__(
         self,
@@ -90,30 +114,42 @@ class HopPolicy:
         hooks: tuple[RedirectHook, ...] = (),
         *,
         follow: bool = True,
+        observers: tuple[HopObserver, ...] = (),
     ) -> None:
         self.origin = origin_of(url)
         self.secrets = secrets
         self.hooks = hooks
         self.follow = follow
+        self.observers = observers
         self.first: httpx.Request | None = None
 
     @classmethod
     def for_config(cls, url: httpx.URL, secrets: Secrets, config: Any) -> HopPolicy:
         return cls(
-            url, secrets, config.get(_HOOKS_KEY, ()), follow=bool(config.get("follow_redirects"))
+            url,
+            secrets,
+            config.get(_HOOKS_KEY, ()),
+            follow=bool(config.get("follow_redirects")),
+            observers=config.get(_OBSERVERS_KEY, ()),
         )
 
     def apply(self, request: httpx.Request) -> None:
         """Run before every request of the attempt is sent (redirect hops included)."""
-        if request is self.first:
-            return
-        if not may_receive_credentials(self.origin, request.url):
-            secret = self.secrets.is_secret_header
-            for name in [n for n in request.headers if secret(n)]:
-                del request.headers[name]
-            return
-        for hook in self.hooks:
-            hook(request)
+        if request is not self.first:
+            if not may_receive_credentials(self.origin, request.url):
+                secret = self.secrets.is_secret_header
+                for name in [n for n in request.headers if secret(n)]:
+                    del request.headers[name]
+            else:
+                for hook in self.hooks:
+                    hook(request)
+        for observer in self.observers:
+            observer.on_request(request)
+
+    def answered(self, response: httpx.Response) -> None:
+        """Run when the headers of an answer of the attempt arrive (redirects included)."""
+        for observer in self.observers:
+            observer.on_response(response)
 
 
 def sync_guard(request: httpx.Request) -> None:
@@ -128,9 +164,14 @@ async def async_guard(request: httpx.Request) -> None:
     sync_guard(request)
 
 
-def _followed(response: httpx.Response) -> bool:
+def _answered(response: httpx.Response) -> bool:
+    """Tell the attempt's hop observers; whether ``response`` is a redirect being followed."""
     policy = response.request.extensions.get(HOP_POLICY)
-    return isinstance(policy, HopPolicy) and policy.follow and response.has_redirect_location
+    if not isinstance(policy, HopPolicy):
+        return False
+    if policy.observers:
+        policy.answered(response)
+    return policy.follow and response.has_redirect_location
 
 
 def _undecoded(response: httpx.Response) -> None:
@@ -173,13 +214,13 @@ class _CappedAsync(httpx.AsyncByteStream):
 
 def sync_cap_hop(response: httpx.Response) -> None:
     """The httpx response event hook of the sync clients: bound a followed redirect's body."""
-    if _followed(response):
+    if _answered(response):
         _undecoded(response)
         response.stream = _CappedSync(response.stream)
 
 
 async def async_cap_hop(response: httpx.Response) -> None:
     """The httpx response event hook of the async clients."""
-    if _followed(response):
+    if _answered(response):
         _undecoded(response)
         response.stream = _CappedAsync(response.stream)
