@@ -39,6 +39,7 @@ from ._api import (
     spread,
 )
 from ._call import CallState, call_state
+from ._call_keys import CallKeys
 from ._cancel import CancelToken
 from ._client import AxiosPython
 from ._exceptions import (
@@ -82,6 +83,7 @@ __all__ = [
     "AsyncNext",
     "AxiosPython",
     "AxiosPythonError",
+    "CallKeys",
     "CallState",
     "CancelError",
     "CancelToken",

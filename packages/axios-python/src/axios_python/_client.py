@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._call_keys import CallKeys
 from ._config import normalize_defaults
 from ._exceptions import ConfigError
 from ._headers import HeaderDict
@@ -66,6 +67,8 @@ class AxiosPython:
         #: (and the application) register; honoured by errors, logs, the redirect guard and
         #: every plugin.
         self.secrets = Secrets(self._registry.record)
+        #: Per-call config keys plugins registered (``api.get(url, cache=False)``).
+        self.call_keys = CallKeys(self._registry.record)
         self._transports = Transports(defaults)
         self._pipeline = Pipeline(self)
         self._closed = False

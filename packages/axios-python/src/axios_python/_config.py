@@ -7,7 +7,7 @@ import math
 import ssl
 from collections.abc import Callable, Iterable, Mapping
 from http.cookiejar import CookieJar
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx
 
@@ -15,6 +15,9 @@ from ._exceptions import ConfigError
 from ._headers import HeaderDict
 from ._types import Config
 from ._validate import TOKEN_CHARS
+
+if TYPE_CHECKING:
+    from ._call_keys import CallKeys
 
 __all__ = [
     "CLIENT_KEYS",
@@ -480,18 +483,28 @@ def _shown(key: str, value: Any) -> str:
     return f"{shown} ({_type_name(value)})"
 
 
-def _check(key: str, value: Any, *, per_call: bool) -> Any:
+def _check(key: str, value: Any, *, per_call: bool, options: CallKeys | None = None) -> Any:
     spec = _SCHEMA.get(key)
+    if spec is None and per_call and options is not None:
+        registered = options.spec(key) if isinstance(key, str) else None
+        if registered is not None:
+            try:
+                return registered.check(value)
+            except (ValueError, TypeError):
+                raise ConfigError(
+                    f"config key {key!r} got {_shown(key, value)}; accepted: {registered.accepted}"
+                ) from None
     if spec is None or (per_call and key in _CREATE_ONLY):
         if spec is not None:
             raise ConfigError(
                 f"config key {key!r} can only be given to create(), not to a single call"
             )
-        close = difflib.get_close_matches(str(key), _SCHEMA, n=1)
+        known = [*_SCHEMA, *(options.names if options is not None else ())]
+        close = difflib.get_close_matches(str(key), known, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise ConfigError(
             f"unknown config key {key!r} (given {_shown(key, value)}).{hint} "
-            f"Accepted keys: {', '.join(sorted(_SCHEMA))}."
+            f"Accepted keys: {', '.join(sorted(known))}."
         )
     try:
         return spec.check(value)
@@ -533,17 +546,19 @@ def normalize_defaults(config: Mapping[str, Any] | None) -> Config:
     return result
 
 
-def merge_config(defaults: Config, overrides: Mapping[str, Any]) -> Config:
+def merge_config(
+    defaults: Config, overrides: Mapping[str, Any], options: CallKeys | None = None
+) -> Config:
     """Per-call configuration: ``defaults`` with ``overrides`` on top.
 
-    Every override is validated. Headers merge case-insensitively (a ``None`` value removes a
-    default header); mapping params and extensions merge key by key; anything else replaces
-    the default.
+    Every override is validated (keys plugins registered in ``options`` too). Headers merge
+    case-insensitively (a ``None`` value removes a default header); mapping params and
+    extensions merge key by key; anything else replaces the default.
     """
     config = defaults.copy()
     headers = None
     for key, value in overrides.items():
-        value = _check(key, value, per_call=True)
+        value = _check(key, value, per_call=True, options=options)
         if key == "headers":
             headers = value
         elif key in _MERGED and isinstance(value, Mapping) and isinstance(config[key], Mapping):
@@ -558,7 +573,9 @@ def merge_config(defaults: Config, overrides: Mapping[str, Any]) -> Config:
     return config
 
 
-def revalidate(config: Config, baseline: Mapping[str, Any]) -> Config:
+def revalidate(
+    config: Config, baseline: Mapping[str, Any], options: CallKeys | None = None
+) -> Config:
     """Validate what hooks changed: every key of ``config`` whose value is not the one in
     ``baseline`` (a configuration validated before) is checked as ``create()`` checks it, with
     the same messages; unknown keys are refused. Keys ``baseline`` has and ``config`` lacks (a
@@ -568,7 +585,7 @@ def revalidate(config: Config, baseline: Mapping[str, Any]) -> Config:
             continue
         if isinstance(key, str) and key.startswith(INTERNAL_PREFIX):
             continue
-        checked = _check(key, value, per_call=True)
+        checked = _check(key, value, per_call=True, options=options)
         if key == "headers":
             if not isinstance(value, HeaderDict):
                 config[key] = _merge_headers({}, checked)

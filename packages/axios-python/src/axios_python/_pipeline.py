@@ -57,7 +57,9 @@ def _returned_config(
     may return a partial dict without losing the call's other settings. What they changed is
     validated as ``create()`` validates it (``baseline``: the config before them)."""
     config = returned if returned is entering else {**entering, **returned}
-    revalidate(config, baseline)
+    state = config.get(CALL_KEY)
+    client = state.client if isinstance(state, CallState) else None
+    revalidate(config, baseline, None if client is None else client.call_keys)
     if type(config["headers"]) is not HeaderDict:
         config["headers"] = HeaderDict(config["headers"] or {})
     return config
@@ -67,7 +69,8 @@ def _checked(ctx: Config) -> Config:
     """``ctx`` with what middleware changed in it validated against the call's baseline."""
     state = ctx.get(CALL_KEY)
     if isinstance(state, CallState) and state.baseline:
-        revalidate(ctx, state.baseline)
+        client = state.client
+        revalidate(ctx, state.baseline, None if client is None else client.call_keys)
     return ctx
 
 
@@ -122,7 +125,7 @@ class Pipeline:
 
     def run_sync(self, overrides: Mapping[str, Any]) -> Response:
         client = self._client
-        config = merge_config(client._defaults, overrides)
+        config = merge_config(client._defaults, overrides, client.call_keys)
         token = config["cancel_token"]
         if token is not None:
             token.raise_if_cancelled(config)
@@ -213,7 +216,7 @@ class Pipeline:
     # -- async --------------------------------------------------------------------------------
 
     async def run_async(self, overrides: Mapping[str, Any]) -> Response:
-        config = merge_config(self._client._defaults, overrides)
+        config = merge_config(self._client._defaults, overrides, self._client.call_keys)
         reset = begin(self._client, config)
         state = _state(config)
         response: Response | None = None

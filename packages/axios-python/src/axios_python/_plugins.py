@@ -6,6 +6,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from ._call_keys import CallKeys
     from ._client import AxiosPython
     from ._interceptors import InterceptorManager
     from ._middleware import MiddlewareManager
@@ -27,7 +28,7 @@ class PluginUninstallWarning(UserWarning):
 
 
 class _Registration(NamedTuple):
-    registry: InterceptorManager | MiddlewareManager | Secrets
+    registry: InterceptorManager | MiddlewareManager | Secrets | CallKeys
     id: int
 
 
@@ -58,7 +59,10 @@ class PluginRegistry:
         return tuple(a.plugin for a in self._attached)
 
     def record(
-        self, action: str, registry: InterceptorManager | MiddlewareManager | Secrets, id_: int
+        self,
+        action: str,
+        registry: InterceptorManager | MiddlewareManager | Secrets | CallKeys,
+        id_: int,
     ) -> None:
         """Told of every registration on the instance; keeps those made during ``attach``."""
         if action == "use" and self._recording is not None:

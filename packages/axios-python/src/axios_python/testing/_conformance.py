@@ -38,6 +38,7 @@ def registries(client: AxiosPython) -> tuple[Any, ...]:
         client.interceptors.response.ids,
         client.middleware.ids,
         client.secrets.ids,
+        client.call_keys.ids,
         tuple(id(p) for p in client.plugins),
     )
 
