@@ -179,6 +179,26 @@ def test_one_instance_across_several_asyncio_runs_leaks_nothing(srv: LocalServer
     gc.collect()
 
 
+@pytest.mark.parametrize("connections", [1, 4])
+def test_sync_close_inside_a_coroutine_closes_its_connections_before_asyncio_run_ends(
+    srv: LocalServer, connections: int
+) -> None:
+    """close() (not aclose) as the last thing a coroutine does: asyncio.run() cancels the
+    closing task it leaves, before or while it closes the pool one connection at a time."""
+    import asyncio
+    import gc
+
+    api = axios_python.create({"base_url": srv.base_url})
+
+    async def main() -> None:
+        await asyncio.gather(*(api.async_get("/echo?delay=0.05") for _ in range(connections)))
+        api.close()
+
+    asyncio.run(main())
+    gc.collect()  # an unclosed socket would surface here as a ResourceWarning (an error)
+    assert api.is_closed
+
+
 def test_failing_uninstall_under_warnings_as_errors_still_closes_everything(
     srv: LocalServer,
 ) -> None:

@@ -26,6 +26,8 @@ PUBLIC = {
     "wire_url", "display_url", "identity", "add_redirect_hook", "may_receive_credentials",
     "hook_forms", "describe_callable", "check_header_name", "parse_log_level",
     "log_level_repr", "HopObserver", "observe_hops", "CallKeys",
+    # framework integrations
+    "ManagedClient", "combine_lifespans",
 }  # fmt: skip
 
 

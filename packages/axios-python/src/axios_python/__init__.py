@@ -64,6 +64,7 @@ from ._flight import FlightStats, SingleFlight, copy_error
 from ._headers import HeaderDict
 from ._hooks import Dual, describe_callable, hook_forms
 from ._identity import identity
+from ._lifespan import ManagedClient, combine_lifespans
 from ._models import Response
 from ._plugins import Plugin, PluginUninstallWarning
 from ._redirects import HopObserver, add_redirect_hook, may_receive_credentials, observe_hops
@@ -102,6 +103,7 @@ __all__ = [
     "IncompatiblePluginError",
     "InterceptorError",
     "LinearBackoff",
+    "ManagedClient",
     "NetworkError",
     "Plugin",
     "PluginError",
@@ -130,6 +132,7 @@ __all__ = [
     "async_request",
     "call_state",
     "check_header_name",
+    "combine_lifespans",
     "copy_error",
     "create",
     "default_instance",

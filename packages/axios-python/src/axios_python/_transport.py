@@ -15,7 +15,7 @@ import ssl
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -430,20 +430,66 @@ def _close_at_loop_shutdown(transports: Transports, loop: asyncio.AbstractEventL
     ``asyncio.run()`` calls therefore leaks no connection.
     """
 
-    async def closer() -> Any:
-        try:
-            yield
-        finally:
-            with transports._lock:
-                pools = transports._async.pop(loop, None)
-            for client in [] if pools is None else list(pools.everything()):
-                await client.aclose()
+    async def close_pools() -> None:
+        with transports._lock:
+            pools = transports._async.pop(loop, None)
+        for client in [] if pools is None else list(pools.everything()):
+            await client.aclose()
 
-    generator = closer()
-    step = generator.__anext__()  # registers the generator with the running loop
-    with contextlib.suppress(StopIteration):  # it stops at its first ``yield``
-        step.send(None)
-    return generator
+    return _AtLoopShutdown(close_pools)
+
+
+class _AtLoopShutdown:
+    """Runs an action when the running loop shuts down its async generators (what
+    ``asyncio.run()`` does after cancelling the tasks left), unless ``cancel()`` is called
+    first. Keep the object referenced for as long as the action is wanted."""
+
+    def __init__(self, action: Callable[[], Awaitable[None]]) -> None:
+        self._wanted = True
+
+        async def runner() -> Any:
+            try:
+                yield
+            finally:
+                if self._wanted:
+                    await action()
+
+        self._generator = runner()
+        step = self._generator.__anext__()  # registers the generator with the running loop
+        with contextlib.suppress(StopIteration):  # it stops at its first ``yield``
+            step.send(None)
+
+    def cancel(self) -> None:
+        """Drop the action: the generator finishes here, with no loop needed."""
+        self._wanted = False
+        with contextlib.suppress(StopIteration):
+            self._generator.aclose().send(None)
+
+
+def _pooled_connections(client: Any) -> list[Any]:
+    """The connections in the pool behind an ``httpx.AsyncClient`` the core created (through
+    the transport wrappers of ``axios_python.testing``); empty for other transports."""
+    transport = getattr(client, "_transport", client)
+    while hasattr(transport, "_inner"):
+        transport = transport._inner
+    return list(getattr(getattr(transport, "_pool", None), "connections", ()))
+
+
+async def _aclose_resolutely(client: Any) -> None:
+    """``client.aclose()`` that closes every pooled connection even when its task is cancelled
+    part-way (``asyncio.run()`` cancels the tasks left when its coroutine returns, and the pool
+    closes its connections one after another): each connection closes its socket in the first
+    step of its own ``aclose()``."""
+    import asyncio
+
+    connections = _pooled_connections(client)
+    try:
+        await client.aclose()
+    except asyncio.CancelledError:
+        for connection in connections:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await connection.aclose()
+        raise
 
 
 def _close_async_from_sync(loop: asyncio.AbstractEventLoop, client: Any) -> None:
@@ -458,9 +504,21 @@ def _close_async_from_sync(loop: asyncio.AbstractEventLoop, client: Any) -> None
     except RuntimeError:
         running = None
     if loop is running:
-        task = loop.create_task(client.aclose())
-        _pending_closes.add(task)
-        task.add_done_callback(_pending_closes.discard)
+        # close() called from a coroutine: close in a task, soon. asyncio.run() (like most
+        # runners) cancels the tasks still pending when its coroutine returns, and a task
+        # cancelled before its first step never runs; the loop's shutdown of async generators
+        # comes after that, so a generator closes the client then if the task did not.
+        task = loop.create_task(_aclose_resolutely(client))
+        fallback = _AtLoopShutdown(functools.partial(_aclose_resolutely, client))
+        _pending_closes.update((task, fallback))
+
+        def settled(task: Any) -> None:
+            _pending_closes.discard(task)
+            if not task.cancelled():
+                fallback.cancel()
+                _pending_closes.discard(fallback)
+
+        task.add_done_callback(settled)
     elif loop.is_running():
         future = asyncio.run_coroutine_threadsafe(client.aclose(), loop)
         with contextlib.suppress(Exception):
