@@ -53,6 +53,7 @@ class RedactingFilter(logging.Filter):
         self.mask = mask
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record's message and arguments in place; never drops a record."""
         state = current()
         secrets = DEFAULT_SECRETS if state is None else state.secrets
         mask = self.mask

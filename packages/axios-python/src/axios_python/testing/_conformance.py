@@ -99,10 +99,12 @@ class PluginConformance:
     # -- checks ---------------------------------------------------------------------------
 
     def test_plugin_has_attach(self) -> None:
+        """The plugin object has a callable ``attach(client)``."""
         plugin = self.make_plugin()
         assert callable(getattr(plugin, "attach", None)), "a plugin needs attach(client)"
 
     def test_attach_then_remove_restores_the_client(self, conformance_server: LocalServer) -> None:
+        """Removing the plugin takes away every interceptor, middleware and secret it added."""
         with self._client(conformance_server) as client:
             before = registries(client)
             plugin = self.make_plugin()
@@ -113,6 +115,7 @@ class PluginConformance:
             client.plugin(self.make_plugin())  # attachable again after removal
 
     def test_sync_call_works(self, conformance_server: LocalServer) -> None:
+        """A sync call through the plugin answers 200."""
         with self._client(conformance_server) as client:
             client.plugin(self.make_plugin())
             response = client.get(self.path)
@@ -121,6 +124,7 @@ class PluginConformance:
             assert response.status_code == 200
 
     def test_async_call_works(self, conformance_server: LocalServer) -> None:
+        """An async call through the plugin answers 200."""
         async def scenario() -> None:
             async with self._client(conformance_server) as client:
                 client.plugin(self.make_plugin())
@@ -133,6 +137,8 @@ class PluginConformance:
     def test_sync_call_touches_no_event_loop(
         self, conformance_server: LocalServer, monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        """A sync call through the plugin creates and runs no event loop (unless the plugin
+        declares async-only hooks with ``sync_without_event_loop = False``)."""
         if not self.sync_without_event_loop:
             pytest.skip("this plugin declares async-only hooks (sync_without_event_loop = False)")
         from axios_python import _bridge
@@ -151,6 +157,7 @@ class PluginConformance:
     def test_close_calls_uninstall_once(
         self, conformance_server: LocalServer, monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        """Closing the client calls the plugin's ``uninstall`` exactly once."""
         plugin = self.make_plugin()
         uninstall = getattr(plugin, "uninstall", None)
         calls: list[AxiosPython] = []
@@ -182,6 +189,7 @@ class PluginConformance:
             assert calls == [client], f"uninstall called {len(calls)} times"
 
     def test_nothing_leaks(self, conformance_server: LocalServer) -> None:
+        """Calls on both paths and a close leave no thread or socket behind."""
         gc.collect()
         threads_before = _threads()
         sockets_before = open_sockets()

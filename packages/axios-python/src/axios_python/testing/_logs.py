@@ -24,6 +24,7 @@ class LogCapture(logging.Handler):
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        """Keep ``record`` in ``records``."""
         self.records.append(record)
 
     @property
