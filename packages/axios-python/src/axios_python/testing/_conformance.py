@@ -125,6 +125,7 @@ class PluginConformance:
 
     def test_async_call_works(self, conformance_server: LocalServer) -> None:
         """An async call through the plugin answers 200."""
+
         async def scenario() -> None:
             async with self._client(conformance_server) as client:
                 client.plugin(self.make_plugin())
