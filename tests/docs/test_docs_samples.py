@@ -22,6 +22,7 @@ from ._runner import SampleRunner, python_blocks, restored_logging
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
+CHANGELOGS = DOCS / "changelogs"
 PAGES = sorted(DOCS.rglob("*.md")) + [p for p in [ROOT / "README.md"] if p.is_file()]
 
 _URL_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)")
@@ -42,7 +43,7 @@ def _page_id(page: Path) -> str:
 def test_page_samples_run(page: Path, srv: LocalServer) -> None:
     text = page.read_text(encoding="utf-8")
     blocks = python_blocks(text)
-    if page.is_relative_to(DOCS):
+    if page.is_relative_to(DOCS) and page.parent != CHANGELOGS:  # changelogs: included files
         assert blocks, f"{page.name} has no ```python sample"
     fences = len(re.findall(r"^\s*```(?:python|py)\s*$", text, flags=re.MULTILINE))
     assert len(blocks) == fences, "a ```python fence was not picked up"
@@ -84,6 +85,14 @@ def test_docs_exist_for_every_feature() -> None:
         "migrating/from-axios.md",
     }
     assert expected <= {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")}
+
+
+def test_every_distribution_has_its_changelog_on_the_site() -> None:
+    for changelog in sorted(ROOT.glob("packages/*/CHANGELOG.md")):
+        page = CHANGELOGS / f"{changelog.parent.name}.md"
+        assert page.read_text(encoding="utf-8").strip() == (
+            f'--8<-- "packages/{changelog.parent.name}/CHANGELOG.md"'
+        )
 
 
 def test_configuration_page_lists_every_key() -> None:
