@@ -22,20 +22,28 @@ __all__ = ["build_parser", "main"]
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from ._demo import run_demo
+    from ._demo import run_demo, section_names
 
-    return run_demo()
+    if args.list:
+        print("\n".join(section_names()))
+        return 0
+    return run_demo(sections=args.sections)
 
 
 def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "demo",
-        help="a guided tour: interceptors, middleware, retries, cancellation, sync and async",
+        help="a guided tour: the request lifecycle, then the plugin ecosystem",
         description=(
             "Start a local loopback HTTP server and walk through the request lifecycle of "
-            "axios_python on one instance. Needs no network access; takes a few seconds."
+            "axios_python on one instance, then the plugins: discovery, attaching by name, "
+            "auth, logger, timing, cache, dedupe, OpenTelemetry, Redis cache and "
+            "AXIOS_PYTHON_PLUGINS. Needs no network access; takes a few seconds. Name "
+            "sections to run only those (--list shows them); each prints its source."
         ),
     )
+    parser.add_argument("sections", nargs="*", metavar="SECTION", help="run only these")
+    parser.add_argument("--list", action="store_true", help="list the sections and exit")
     parser.set_defaults(handler=_run_demo)
 
 

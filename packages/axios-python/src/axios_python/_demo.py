@@ -32,7 +32,7 @@ from axios_python import (
 )
 from axios_python.testing import LocalServer
 
-__all__ = ["run_demo"]
+__all__ = ["run_demo", "section_names"]
 
 SyncNext = Callable[[Config], Response]
 AsyncNext = Callable[[Config], Awaitable[Response]]
@@ -436,26 +436,62 @@ class _Tour:
         await api.aclose()
 
 
-def run_demo(stream: TextIO | None = None) -> int:
-    """Run the tour, printing to ``stream`` (stdout by default); returns the exit code, 0."""
+#: The sections a user may name: the lifecycle tour (one instance, eight parts) and each part
+#: of the ecosystem tour.
+def section_names() -> list[str]:
+    """The names ``axios-python demo NAME`` accepts, in the order the full demo runs them."""
+    from ._demo_ecosystem import SECTIONS
+
+    return ["lifecycle", *SECTIONS]
+
+
+def run_demo(stream: TextIO | None = None, sections: list[str] | None = None) -> int:
+    """Run the tour (or only the named ``sections``), printing to ``stream`` (stdout by
+    default); returns the exit code: 0, or 2 for an unknown section name."""
+    from ._demo_ecosystem import SECTIONS, unavailable
+
     out = _Printer(sys.stdout if stream is None else stream)
+    chosen = section_names() if not sections else sections
+    unknown = [name for name in chosen if name not in section_names()]
+    if unknown:
+        out.line(
+            f"unknown demo section {unknown[0]!r}; choose from: {', '.join(section_names())}"
+        )
+        return 2
     out.line(f"axios_python {axios_python.__version__}: a tour of the request lifecycle")
     started = time.perf_counter()
     with LocalServer() as server:
         out.line(f"Local test server: {server.base_url} (loopback only, no internet needed)")
-        tour = _Tour(server, out)
-        try:
-            tour.create_instance()
-            tour.interceptors()
-            ids = tour.middleware()
-            tour.retries(ids)
-            tour.cancellation()
-            tour.streaming()
-            tour.errors()
-            tour.sync_and_async()
-        finally:
-            if tour.api is not None:
-                tour.api.close()
+        if "lifecycle" in chosen:
+            _lifecycle(server, out)
+        for name in chosen:
+            if name == "lifecycle":
+                continue
+            section = SECTIONS[name]
+            out.heading(f"{section.title} [{name}]")
+            reason = unavailable(section)
+            if reason is not None:
+                out.say(f"skipped: {reason} (pip install \"axios-python[all]\" and the SDK)")
+                continue
+            out.code(section.source())
+            server.reset()
+            section.run(server, out.say)
     out.line()
     out.line(f"All done in {time.perf_counter() - started:.1f} s: every request answered locally.")
     return 0
+
+
+def _lifecycle(server: LocalServer, out: _Printer) -> None:
+    tour = _Tour(server, out)
+    try:
+        tour.create_instance()
+        tour.interceptors()
+        ids = tour.middleware()
+        tour.retries(ids)
+        tour.cancellation()
+        tour.streaming()
+        tour.errors()
+        tour.sync_and_async()
+    finally:
+        if tour.api is not None:
+            tour.api.close()
