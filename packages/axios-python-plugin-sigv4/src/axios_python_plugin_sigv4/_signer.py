@@ -41,6 +41,9 @@ __all__ = ["Signer"]
 
 log = logging.getLogger("axios_python.sigv4")
 
+#: The query parameter that makes a URL presigned (signed already, sent as it is).
+_PRESIGNED = "X-Amz-Signature"
+
 
 def _text(value: Any) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else str(value)
@@ -112,9 +115,13 @@ class Signer:
             url = wire_url(ctx)
         except Exception:
             return None  # the core reports a URL it cannot build, as without the plugin
+        shown = display_url(url, call_state(ctx).secrets)
+        if _PRESIGNED in url.params:
+            # a presigned URL carries its signature: a second one would make AWS refuse it
+            log.debug("%s %s: sent as it is (a presigned URL)", ctx["method"], shown)
+            return None
         if self.hosts.allows(url, ctx):
             return canonical_url(url)
-        shown = display_url(url, call_state(ctx).secrets)
         if self.refuse_other_hosts:
             raise SigV4Error(
                 f"SigV4Plugin does not sign {ctx['method']} {shown}: its host is not one the "
