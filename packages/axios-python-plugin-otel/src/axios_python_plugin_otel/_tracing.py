@@ -573,8 +573,11 @@ class Instrumentation:
                 port = _server_port(url)
                 if port is not None:
                     attributes[sc.SERVER_PORT] = port
-        span = self.tracer.start_span(
-            known if known != sc.OTHER else "HTTP", kind=SpanKind.INTERNAL, attributes=attributes
+        span = self.start_span(
+            known if known != sc.OTHER else "HTTP",
+            SpanKind.INTERNAL,
+            attributes,
+            otel_context.get_current(),
         )
         record.call_span = span
         return record, span
@@ -693,13 +696,23 @@ class Instrumentation:
             if resend:
                 attributes[sc.HTTP_REQUEST_RESEND_COUNT] = resend
             attributes = {k: v for k, v in attributes.items() if v is not None}
-        span = self.tracer.start_span(
-            known if known != sc.OTHER else "HTTP",
-            context=parent,
-            kind=SpanKind.CLIENT,
-            attributes=attributes,
+        span = self.start_span(
+            known if known != sc.OTHER else "HTTP", SpanKind.CLIENT, attributes, parent
         )
         return _Exchange(attempt, span, method, url, metric_attributes)
+
+    def start_span(
+        self, name: str, kind: SpanKind, attributes: dict[str, Any] | None, parent: Context
+    ) -> Span:
+        """A span under ``parent``. Where the tracer gives the invalid span (the no-op tracer
+        of ``opentelemetry-api`` before 1.40), the caller's span context takes its place, so
+        the trace still goes on below and in the propagated headers."""
+        span = self.tracer.start_span(name, context=parent, kind=kind, attributes=attributes)
+        if not span.get_span_context().is_valid:
+            outer = trace.get_current_span(parent).get_span_context()
+            if outer.is_valid:
+                span = trace.NonRecordingSpan(outer)
+        return span
 
     def url_attributes(self, exchange: _Exchange, url: httpx.URL, secrets: Secrets) -> None:
         """The request went to another URL than the call's (a layer below changed it)."""
