@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from botocore.credentials import Credentials  # type: ignore[import-untyped]
 
 import axios_python
 from axios_python.testing import LocalServer, RecordedRequest, Reply
+from axios_python_plugin_sigv4 import SigV4Plugin
 
 pytest_plugins = ["axios_python.testing.fixtures"]
 
@@ -410,8 +412,6 @@ _SETUP_ACTIONS = 3
 def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moto]:
     """moto in server mode on a free loopback port, requests after the first three (creating
     an IAM user, its policy and access key) authenticated against moto's IAM."""
-    import boto3  # type: ignore[import-untyped]
-
     port = _free_port()
     log = tmp_path_factory.mktemp("moto") / "moto.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -430,21 +430,25 @@ def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moto]:
     try:
         _wait_for(port, process, log)
         endpoint = f"http://127.0.0.1:{port}"
-        iam = boto3.client(
-            "iam",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="setup",
-            aws_secret_access_key="setup",
-        )
-        iam.create_user(UserName="sigv4-tests")
+        # the first three requests are not authenticated: the plugin signs them all the same
+        setup = SigV4Plugin("iam", "us-east-1", ("setup", "setup"))
         policy = {"Version": "2012-10-17",
                   "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}  # fmt: skip
-        iam.put_user_policy(
-            UserName="sigv4-tests", PolicyName="everything", PolicyDocument=json.dumps(policy)
+        with axios_python.create({"base_url": endpoint, "plugins": [setup]}) as iam:
+            answers = [
+                iam.post("/", data={"Version": "2010-05-08", **action}).raise_for_status()
+                for action in (
+                    {"Action": "CreateUser", "UserName": "sigv4-tests"},
+                    {"Action": "PutUserPolicy", "UserName": "sigv4-tests",
+                     "PolicyName": "everything", "PolicyDocument": json.dumps(policy)},
+                    {"Action": "CreateAccessKey", "UserName": "sigv4-tests"},
+                )
+            ]  # fmt: skip
+        key = ET.fromstring(answers[-1].content).find(".//{*}AccessKey")
+        assert key is not None, answers[-1].text
+        yield Moto(
+            endpoint, key.findtext("{*}AccessKeyId", ""), key.findtext("{*}SecretAccessKey", "")
         )
-        key = iam.create_access_key(UserName="sigv4-tests")["AccessKey"]
-        yield Moto(endpoint, key["AccessKeyId"], key["SecretAccessKey"])
     finally:
         process.terminate()
         try:

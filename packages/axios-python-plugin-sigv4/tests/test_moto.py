@@ -58,6 +58,10 @@ def test_s3_streamed_upload(make_caller: Callable[..., Caller], moto: Any) -> No
     bucket = _bucket(call)
     assert call.put(f"/{bucket}/streamed.log", content=chunks()).status_code == 200
     assert call.get(f"/{bucket}/streamed.log").content == b"part 0\npart 1\npart 2\npart 3\n"
+    # with its size given (what S3 itself asks of a PutObject), sent without chunked encoding
+    sized = call.put(f"/{bucket}/sized.log", content=chunks(), headers={"Content-Length": "28"})
+    assert sized.status_code == 200, sized.text
+    assert call.get(f"/{bucket}/sized.log").content == b"part 0\npart 1\npart 2\npart 3\n"
 
 
 def test_a_wrong_secret_gets_403(make_caller: Callable[..., Caller], moto: Any) -> None:
