@@ -28,7 +28,6 @@ __all__ = [
     "SERVER_ADDRESS",
     "SERVER_PORT",
     "URL_FULL",
-    "URL_SCHEME",
     "USER_AGENT_ORIGINAL",
     "request_header_attribute",
     "response_header_attribute",
@@ -42,7 +41,6 @@ HTTP_REQUEST_METHOD_ORIGINAL = "http.request.method_original"
 HTTP_REQUEST_RESEND_COUNT = "http.request.resend_count"
 HTTP_RESPONSE_STATUS_CODE = "http.response.status_code"
 URL_FULL = "url.full"
-URL_SCHEME = "url.scheme"
 SERVER_ADDRESS = "server.address"
 SERVER_PORT = "server.port"
 NETWORK_PROTOCOL_VERSION = "network.protocol.version"

@@ -677,7 +677,6 @@ class Instrumentation:
         known = method if method in self.known_methods else sc.OTHER
         metric_attributes: dict[str, Any] = {sc.HTTP_REQUEST_METHOD: known}
         if url is not None:
-            metric_attributes[sc.URL_SCHEME] = url.scheme
             metric_attributes[sc.SERVER_ADDRESS] = url.host
             port = _server_port(url)
             if port is not None:
@@ -720,7 +719,6 @@ class Instrumentation:
         span.set_attribute(sc.URL_FULL, display_url(url, secrets, mask=MASK))
         span.set_attribute(sc.SERVER_ADDRESS, url.host)
         attributes = exchange.metric_attributes
-        attributes[sc.URL_SCHEME] = url.scheme
         attributes[sc.SERVER_ADDRESS] = url.host
         port = _server_port(url)
         if port is not None:
