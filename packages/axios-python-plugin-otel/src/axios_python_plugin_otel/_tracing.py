@@ -150,6 +150,7 @@ class _Exchange:
         "attempt",
         "declared",
         "ended",
+        "finalizer",
         "method",
         "metric_attributes",
         "recording",
@@ -177,6 +178,8 @@ class _Exchange:
         self.started = time.perf_counter()
         self.answered = False
         self.ended = False
+        #: ends the span of a streamed response dropped unclosed (detached when it ends)
+        self.finalizer: weakref.finalize[Any, Any] | None = None
         self.request_size: int | None = None
         #: a streamed response's Content-Length, its size if it is closed before the end
         self.declared: int | None = None
@@ -217,6 +220,9 @@ class _Exchange:
         if self.ended:
             return
         self.ended = True
+        if self.finalizer is not None:
+            self.finalizer.detach()  # the response no longer keeps this exchange alive
+            self.finalizer = None
         if exc is not None:
             self.fail(exc)
         response = self.response
@@ -414,7 +420,7 @@ class _Attempt:
             response.stream = AsyncSpanStream(response.stream, exchange)
         else:
             response.stream = SyncSpanStream(response.stream, exchange)
-        weakref.finalize(response, exchange.abandoned)
+        exchange.finalizer = weakref.finalize(response, exchange.abandoned)
         self.record.pending = exchange
 
 
