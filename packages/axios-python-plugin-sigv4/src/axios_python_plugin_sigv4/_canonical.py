@@ -46,5 +46,7 @@ def canonical_url(url: httpx.URL) -> httpx.URL:
     """``url`` with its path and query string in the form AWS rebuilds (see the module)."""
     path = _path(url.raw_path.partition(b"?")[0])
     query = _query(url.query)
-    target = f"{path}?{query}" if query else path
-    return url.copy_with(raw_path=target.encode("ascii"), fragment=None)
+    target = (f"{path}?{query}" if query else path).encode("ascii")
+    if target == url.raw_path and not url.fragment:
+        return url  # already in that form (parsing a URL again costs more than this check)
+    return url.copy_with(raw_path=target, fragment=None)

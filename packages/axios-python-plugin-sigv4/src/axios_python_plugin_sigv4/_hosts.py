@@ -10,6 +10,7 @@ import httpx
 __all__ = ["Hosts"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_UNKNOWN = object()
 
 
 def _port(url: httpx.URL) -> int | None:
@@ -59,6 +60,7 @@ class Hosts:
     ``:port``), compared case-insensitively."""
 
     def __init__(self, patterns: Iterable[str] | None) -> None:
+        self._origins: dict[str, object] = {}
         if patterns is None:
             self.patterns: tuple[tuple[str, int | None], ...] | None = None
             return
@@ -68,6 +70,21 @@ class Hosts:
         if not self.patterns:
             raise ValueError("hosts is empty: no request would be signed")
 
+    def _origin(self, base_url: str) -> tuple[str, int | None] | None:
+        """The host and port of a base URL (the last few kept: parsing costs more than the
+        rest of the check)."""
+        found = self._origins.get(base_url, _UNKNOWN)
+        if found is _UNKNOWN:
+            try:
+                base = httpx.URL(base_url)
+                found = (base.host.lower(), _port(base))
+            except (httpx.InvalidURL, TypeError, ValueError):
+                found = None
+            if len(self._origins) >= 8:
+                self._origins.clear()
+            self._origins[base_url] = found
+        return found  # type: ignore[return-value]
+
     def allows(self, url: httpx.URL, ctx: Mapping[str, Any]) -> bool:
         """Whether a request to ``url``, made with configuration ``ctx``, may be signed."""
         host = url.host.lower()
@@ -76,11 +93,7 @@ class Hosts:
             base_url = ctx.get("base_url")
             if not base_url:
                 return False
-            try:
-                base = httpx.URL(str(base_url))
-            except (httpx.InvalidURL, TypeError, ValueError):
-                return False
-            return (host, port) == (base.host.lower(), _port(base))
+            return (host, port) == self._origin(str(base_url))
         for pattern, wanted in self.patterns:
             if wanted is not None and wanted != port:
                 continue

@@ -43,6 +43,7 @@ log = logging.getLogger("axios_python.sigv4")
 
 #: The query parameter that makes a URL presigned (signed already, sent as it is).
 _PRESIGNED = "X-Amz-Signature"
+_PRESIGNED_BYTES = _PRESIGNED.encode()
 
 
 def _text(value: Any) -> str:
@@ -115,21 +116,27 @@ class Signer:
             url = wire_url(ctx)
         except Exception:
             return None  # the core reports a URL it cannot build, as without the plugin
-        shown = display_url(url, call_state(ctx).secrets)
-        if _PRESIGNED in url.params:
+        if _PRESIGNED_BYTES in url.query and _PRESIGNED in url.params:
             # a presigned URL carries its signature: a second one would make AWS refuse it
-            log.debug("%s %s: sent as it is (a presigned URL)", ctx["method"], shown)
+            if log.isEnabledFor(logging.DEBUG):
+                shown = display_url(url, call_state(ctx).secrets)
+                log.debug("%s %s: sent as it is (a presigned URL)", ctx["method"], shown)
             return None
         if self.hosts.allows(url, ctx):
             return canonical_url(url)
         if self.refuse_other_hosts:
+            shown = display_url(url, call_state(ctx).secrets)
             raise SigV4Error(
                 f"SigV4Plugin does not sign {ctx['method']} {shown}: its host is not one the "
                 f"plugin signs for (hosts={self.hosts!r}; None is the base_url's host), and "
                 "other_hosts='refuse'",
                 config=ctx,
             )
-        log.debug("%s %s: sent unsigned (not a host the plugin signs for)", ctx["method"], shown)
+        if log.isEnabledFor(logging.DEBUG):
+            shown = display_url(url, call_state(ctx).secrets)
+            log.debug(
+                "%s %s: sent unsigned (not a host the plugin signs for)", ctx["method"], shown
+            )
         return None
 
     def _payload(self, ctx: Config) -> Payload:
