@@ -422,17 +422,27 @@ class CachePlugin:
         entry's lock fetches; the others wait for what it stores (at most ``lock_wait``), then
         fetch themselves."""
         lease: Lease | None = None
-        if self.storage.shared_across_processes:
-            lease = yield ("lock", call.key)
-            if lease is None:
-                found = yield from self._wait(call, ctx)
-                if found is not None:
-                    served = yield from self._serve(call, ctx, found[0], "hit", found[1])
-                    if served is not None:
-                        return _Outcome(served, True)
-                stored = yield ("get", call.key)
-                entry, decision = self._lookup(call, stored)
         try:
+            if self.storage.shared_across_processes:
+                lease = yield ("lock", call.key)
+                if lease is None:
+                    found = yield from self._wait(call, ctx)
+                    if found is not None:
+                        served = yield from self._serve(call, ctx, found[0], "hit", found[1])
+                        if served is not None:
+                            return _Outcome(served, True)
+                    stored = yield ("get", call.key)
+                    entry, decision = self._lookup(call, stored)
+                elif lease is not _NO_LOCK and not call.refresh:
+                    # another process may have stored the entry and let go of the lock between
+                    # this call's read and its lock: read again before fetching
+                    stored = yield ("get", call.key)
+                    found = self._fresh(call, stored)
+                    if found is not None:
+                        served = yield from self._serve(call, ctx, found[0], "hit", found[1])
+                        if served is not None:
+                            return _Outcome(served, True)
+                    entry, decision = self._lookup(call, stored)
             return (yield from self._fetch(call, ctx, entry, decision, stored))
         finally:
             if lease is not None and lease is not _NO_LOCK:
