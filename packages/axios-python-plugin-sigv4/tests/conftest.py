@@ -32,7 +32,7 @@ from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
 from botocore.credentials import Credentials  # type: ignore[import-untyped]
 
 import axios_python
-from axios_python.testing import LocalServer, RecordedRequest, Reply
+from axios_python.testing import Caller, LocalServer, RecordedRequest, Reply
 from axios_python_plugin_sigv4 import SigV4Plugin
 
 pytest_plugins = ["axios_python.testing.fixtures"]
@@ -114,6 +114,15 @@ def _aws_query(raw: str) -> list[tuple[str, str]]:
                 )
             )
     return pairs
+
+
+def _signature_matches(auth: Any, received: Any, amz_date: str, signature: str) -> bool:
+    """Whether botocore's signer ``auth``, given the request as received and its date, computes
+    ``signature``."""
+    received.context["timestamp"] = amz_date
+    canonical = auth.canonical_request(received)
+    expected = auth.signature(auth.string_to_sign(received, canonical), received)
+    return hmac.compare_digest(expected, signature)
 
 
 @dataclass
@@ -234,12 +243,9 @@ class Verifier:
             data=request.body,
             params=_aws_query(query),
         )
-        aws_request.context["timestamp"] = amz_date
         auth_cls = S3SigV4Auth if service == "s3" else SigV4Auth
         auth = auth_cls(Credentials(access_key, secret), service, region)
-        canonical = auth.canonical_request(aws_request)
-        expected = auth.signature(auth.string_to_sign(aws_request, canonical), aws_request)
-        if not hmac.compare_digest(expected, signature):
+        if not _signature_matches(auth, aws_request, amz_date, signature):
             verdict.reason = "signature does not match the request received"
             return verdict
         with self._lock:
@@ -284,12 +290,9 @@ class Verifier:
             headers=headers,
             params=[(k, v) for k, v in params if k != "X-Amz-Signature"],
         )
-        aws_request.context["timestamp"] = amz_date
         auth_cls = S3SigV4QueryAuth if service == "s3" else SigV4QueryAuth
         auth = auth_cls(Credentials(access_key, secret), service, region)
-        canonical = auth.canonical_request(aws_request)
-        expected = auth.signature(auth.string_to_sign(aws_request, canonical), aws_request)
-        if not hmac.compare_digest(expected, signature):
+        if not _signature_matches(auth, aws_request, amz_date, signature):
             verdict.reason = "signature does not match the request received"
             return verdict
         verdict.ok = True
@@ -332,6 +335,21 @@ def _verifier_server() -> Iterator[LocalServer]:
 def verifier(_verifier_server: LocalServer) -> Verifier:
     """A loopback server that verifies every request's signature (see ``Verifier``)."""
     return Verifier(_verifier_server)
+
+
+@pytest.fixture
+def signed_caller(make_caller: Callable[..., Caller], verifier: Verifier) -> Callable[..., Caller]:
+    """``signed_caller(plugin, **config)``: a :class:`Caller` on the test's path (sync, then
+    async) for an instance pointed at the verifier with ``plugin`` attached, never raising for
+    a status."""
+
+    def make(plugin: Any, **config: Any) -> Caller:
+        return make_caller(
+            {"base_url": verifier.base_url, "validate_status": lambda s: True,
+             "plugins": [plugin], **config}
+        )  # fmt: skip
+
+    return make
 
 
 @pytest.fixture

@@ -17,15 +17,6 @@ from axios_python.testing import Caller
 from axios_python_plugin_sigv4 import SigV4Error, SigV4Plugin
 
 
-def _caller(
-    make_caller: Callable[..., Caller], verifier: Any, plugin: SigV4Plugin, **config: Any
-) -> Caller:
-    return make_caller(
-        {"base_url": verifier.base_url, "validate_status": lambda s: True,
-         "plugins": [plugin], **config}
-    )  # fmt: skip
-
-
 def _chunks() -> Iterator[bytes]:
     yield b"streamed "
     yield b"upload"
@@ -57,9 +48,9 @@ class _ReadOnce:
 
 
 def test_a_generator_goes_to_s3_as_unsigned_payload(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
-    call = _caller(make_caller, verifier, SigV4Plugin("s3", "us-east-1", keys))
+    call = signed_caller(SigV4Plugin("s3", "us-east-1", keys))
     response = call.put("/bucket/stream.bin", content=_chunks())
     assert response.data["verified"] is True, response.data
     (received,) = verifier.server.requests
@@ -87,12 +78,12 @@ async def test_an_async_generator_goes_to_s3_as_unsigned_payload(
     ids=["generator", "file-that-cannot-seek"],
 )
 def test_a_body_read_once_is_refused_for_other_services(
-    make_caller: Callable[..., Caller],
+    signed_caller: Callable[..., Caller],
     verifier: Any,
     keys: tuple[str, str],
     body: Callable[[], Any],
 ) -> None:
-    call = _caller(make_caller, verifier, SigV4Plugin("execute-api", "us-east-1", keys))
+    call = signed_caller(SigV4Plugin("execute-api", "us-east-1", keys))
     with pytest.raises(SigV4Error) as caught:
         call.post("/prod/upload", content=body())
     message = str(caught.value)
@@ -102,21 +93,21 @@ def test_a_body_read_once_is_refused_for_other_services(
 
 
 def test_a_file_not_seekable_goes_to_s3_unsigned(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
-    call = _caller(make_caller, verifier, SigV4Plugin("s3", "us-east-1", keys))
+    call = signed_caller(SigV4Plugin("s3", "us-east-1", keys))
     response = call.put("/bucket/once.bin", content=_ReadOnce(b"read once"))
     assert response.data["verified"] is True
     assert verifier.server.requests[0].body == b"read once"
 
 
 def test_a_seekable_file_is_hashed_in_chunks_from_where_the_call_started(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
     payload = bytes(range(256)) * 12_000  # about 3 MiB
     body = _Spy(b"HEADER:" + payload)
     body.seek(len(b"HEADER:"))
-    call = _caller(make_caller, verifier, SigV4Plugin("execute-api", "us-east-1", keys))
+    call = signed_caller(SigV4Plugin("execute-api", "us-east-1", keys))
     response = call.put("/prod/files/blob", content=body)
     assert response.data["verified"] is True, response.data
     (received,) = verifier.server.requests
@@ -134,13 +125,13 @@ def test_a_seekable_file_is_hashed_in_chunks_from_where_the_call_started(
 
 
 def test_a_file_is_hashed_again_from_its_start_on_a_retry(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
     body = io.BytesIO(b"skip|file body")
     body.seek(5)
     retry = FixedDelay(0, retry_on_status=[503])
-    call = _caller(
-        make_caller, verifier, SigV4Plugin("execute-api", "us-east-1", keys),
+    call = signed_caller(
+        SigV4Plugin("execute-api", "us-east-1", keys),
         max_retries=1, retry_strategy=retry,
     )  # fmt: skip
     response = call.put("/flaky/upload", content=body, params={"fail": "1"})
@@ -151,9 +142,9 @@ def test_a_file_is_hashed_again_from_its_start_on_a_retry(
 
 
 def test_a_multipart_form_is_hashed_as_rendered(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
-    call = _caller(make_caller, verifier, SigV4Plugin("execute-api", "us-east-1", keys))
+    call = signed_caller(SigV4Plugin("execute-api", "us-east-1", keys))
     report = io.BytesIO(b"a,b\n1,2\n")
     response = call.post(
         "/prod/forms",
@@ -168,31 +159,29 @@ def test_a_multipart_form_is_hashed_as_rendered(
 
 
 def test_transform_request_bodies_are_refused_or_unsigned(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
     def upper(data: Any, headers: Any) -> Any:
         return {key: str(value).upper() for key, value in data.items()}
 
-    api_gateway = _caller(
-        make_caller, verifier, SigV4Plugin("execute-api", "us-east-1", keys),
+    api_gateway = signed_caller(
+        SigV4Plugin("execute-api", "us-east-1", keys),
         transform_request=[upper],
     )  # fmt: skip
     with pytest.raises(SigV4Error, match="transform_request changes after it is signed"):
         api_gateway.post("/prod/things", json={"name": "ada"})
-    s3 = _caller(
-        make_caller, verifier, SigV4Plugin("s3", "us-east-1", keys), transform_request=[upper]
-    )
+    s3 = signed_caller(SigV4Plugin("s3", "us-east-1", keys), transform_request=[upper])
     response = s3.put("/bucket/object", json={"name": "ada"})
     assert response.data["verified"] is True
     assert verifier.server.requests[0].header("X-Amz-Content-SHA256") == "UNSIGNED-PAYLOAD"
 
 
 def test_unsigned_payload_is_an_s3_option(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
     plugin = SigV4Plugin("s3", "us-east-1", keys, unsigned_payload=True)
     assert "unsigned_payload=True" in repr(plugin)
-    response = _caller(make_caller, verifier, plugin).put("/bucket/o", content=b"bytes")
+    response = signed_caller(plugin).put("/bucket/o", content=b"bytes")
     assert response.data["verified"] is True
     assert verifier.server.requests[0].header("X-Amz-Content-SHA256") == "UNSIGNED-PAYLOAD"
     with pytest.raises(ValueError, match="for S3 only"):

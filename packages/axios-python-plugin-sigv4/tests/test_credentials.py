@@ -26,15 +26,6 @@ from axios_python_plugin_sigv4 import SigV4Error, SigV4Plugin
 ROTATED = ("AKIDSIGV4ROTATED0002", "rotated/secret/0002")
 
 
-def _caller(
-    make_caller: Callable[..., Caller], verifier: Any, plugin: SigV4Plugin, **config: Any
-) -> Caller:
-    return make_caller(
-        {"base_url": verifier.base_url, "validate_status": lambda s: True,
-         "plugins": [plugin], **config}
-    )  # fmt: skip
-
-
 def _access_keys(verifier: Any) -> list[str]:
     """The access key each received request was signed with."""
     found = []
@@ -50,7 +41,7 @@ def _in(minutes: int) -> str:
 
 
 def test_the_chain_reads_the_environment(
-    make_caller: Callable[..., Caller],
+    signed_caller: Callable[..., Caller],
     verifier: Any,
     keys: tuple[str, str],
     session_token: str,
@@ -64,13 +55,13 @@ def test_the_chain_reads_the_environment(
     assert repr(plugin) == (
         "SigV4Plugin(service='execute-api', region='eu-central-1', credentials=None)"
     )
-    response = _caller(make_caller, verifier, plugin).get("/prod/items")
+    response = signed_caller(plugin).get("/prod/items")
     assert response.data["verified"] is True, response.data
     assert verifier.server.requests[0].header("X-Amz-Security-Token") == session_token
 
 
 def test_the_chain_reads_a_profile(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
     Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"]).write_text(
         f"[team]\naws_access_key_id = {keys[0]}\naws_secret_access_key = {keys[1]}\n"
@@ -79,14 +70,14 @@ def test_the_chain_reads_a_profile(
     plugin = SigV4Plugin("execute-api", profile="team")
     assert plugin.region == "ap-south-1"
     assert "credentials=None, profile='team'" in repr(plugin)
-    response = _caller(make_caller, verifier, plugin).get("/prod/items")
+    response = signed_caller(plugin).get("/prod/items")
     assert response.data["verified"] is True, response.data
 
 
 def test_no_credentials_anywhere_is_a_clear_error(
-    make_caller: Callable[..., Caller], verifier: Any
+    signed_caller: Callable[..., Caller], verifier: Any
 ) -> None:
-    call = _caller(make_caller, verifier, SigV4Plugin("execute-api", "us-east-1"))
+    call = signed_caller(SigV4Plugin("execute-api", "us-east-1"))
     with pytest.raises(SigV4Error, match="no AWS credentials found") as caught:
         call.get("/prod/items")
     assert "pass credentials=" in str(caught.value)
@@ -109,14 +100,14 @@ def test_no_region_anywhere_is_a_clear_error(keys: tuple[str, str]) -> None:
     ids=["tuple", "mapping", "sts-response", "botocore"],
 )
 def test_explicit_credentials_with_a_session_token(
-    make_caller: Callable[..., Caller],
+    signed_caller: Callable[..., Caller],
     verifier: Any,
     keys: tuple[str, str],
     session_token: str,
     given: Callable[[tuple[str, str], str], Any],
 ) -> None:
     plugin = SigV4Plugin("execute-api", "us-east-1", given(keys, session_token))
-    response = _caller(make_caller, verifier, plugin).post("/prod/items", json={"a": 1})
+    response = signed_caller(plugin).post("/prod/items", json={"a": 1})
     assert response.data["verified"] is True, response.data
     assert "x-amz-security-token" in response.data["signed_headers"]
 
@@ -149,7 +140,7 @@ class _FieldsForbidden(RefreshableCredentials):  # type: ignore[misc]
 
 
 def test_refreshable_credentials_are_frozen_once_per_signature_and_rotate(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
     verifier.keys[ROTATED[0]] = ROTATED[1]
     refreshes: list[int] = []
@@ -168,7 +159,7 @@ def test_refreshable_credentials_are_frozen_once_per_signature_and_rotate(
     retry = FixedDelay(0, retry_on_status=[503])
     plugin = SigV4Plugin("execute-api", "us-east-1", credentials)
     assert "credentials=<_FieldsForbidden>" in repr(plugin)
-    call = _caller(make_caller, verifier, plugin, max_retries=1, retry_strategy=retry)
+    call = signed_caller(plugin, max_retries=1, retry_strategy=retry)
     assert call.get("/flaky/a", params={"fail": "1"}).status_code == 200
     assert _FieldsForbidden.snapshots == 2  # one snapshot per attempt
     credentials._expiry_time = credentials._expiry_time - datetime.timedelta(minutes=25)
@@ -213,7 +204,7 @@ async def test_an_async_refresh_never_blocks_the_loop(verifier: Any, keys: tuple
 
 
 def test_a_provider_is_asked_on_every_attempt(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
     asked: list[int] = []
 
@@ -224,7 +215,7 @@ def test_a_provider_is_asked_on_every_attempt(
     retry = FixedDelay(0, retry_on_status=[503])
     plugin = SigV4Plugin("execute-api", "us-east-1", provider)
     assert "credentials=<" in repr(plugin) and "provider" in repr(plugin)
-    call = _caller(make_caller, verifier, plugin, max_retries=2, retry_strategy=retry)
+    call = signed_caller(plugin, max_retries=2, retry_strategy=retry)
     response = call.get("/flaky/p", params={"fail": "2"})
     assert response.status_code == 200 and len(asked) == 3
     assert [v.ok for v in verifier.verdicts] == [True, True, True]
@@ -232,7 +223,7 @@ def test_a_provider_is_asked_on_every_attempt(
 
 @pytest.mark.parametrize("form", ["async", "dual", "botocore"])
 def test_provider_forms(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str], form: str
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str], form: str
 ) -> None:
     async def async_provider() -> Any:
         return {"access_key": keys[0], "secret_key": keys[1]}
@@ -243,7 +234,7 @@ def test_provider_forms(
         "botocore": lambda: Credentials(*keys),
     }[form]
     plugin = SigV4Plugin("execute-api", "us-east-1", provider)
-    response = _caller(make_caller, verifier, plugin).get("/prod/forms")
+    response = signed_caller(plugin).get("/prod/forms")
     assert response.data["verified"] is True, response.data
 
 
@@ -257,7 +248,7 @@ def test_provider_forms(
     ],
 )
 def test_a_bad_provider_answer_is_reported(
-    make_caller: Callable[..., Caller],
+    signed_caller: Callable[..., Caller],
     verifier: Any,
     returned: Any,
     error: type[Exception],
@@ -265,7 +256,7 @@ def test_a_bad_provider_answer_is_reported(
 ) -> None:
     plugin = SigV4Plugin("execute-api", "us-east-1", lambda: returned)
     with pytest.raises(error, match=message):
-        _caller(make_caller, verifier, plugin).get("/prod/x")
+        signed_caller(plugin).get("/prod/x")
     assert verifier.server.requests == []
 
 

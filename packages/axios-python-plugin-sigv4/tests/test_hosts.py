@@ -15,27 +15,18 @@ from axios_python_plugin_sigv4 import SigV4Error, SigV4Plugin
 SIGNATURE = ("authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token")
 
 
-def _caller(
-    make_caller: Callable[..., Caller], verifier: Any, plugin: SigV4Plugin, **config: Any
-) -> Caller:
-    return make_caller(
-        {"base_url": verifier.base_url, "validate_status": lambda s: True,
-         "plugins": [plugin], **config}
-    )  # fmt: skip
-
-
 def _received_signature(server: LocalServer) -> list[str]:
     return [name for name, _ in server.requests[-1].headers if name.lower() in SIGNATURE]
 
 
 def test_another_host_gets_the_request_unsigned(
-    make_caller: Callable[..., Caller],
+    signed_caller: Callable[..., Caller],
     verifier: Any,
     other_server: LocalServer,
     keys: tuple[str, str],
     session_token: str,
 ) -> None:
-    call = _caller(make_caller, verifier, SigV4Plugin("s3", "us-east-1", (*keys, session_token)))
+    call = signed_caller(SigV4Plugin("s3", "us-east-1", (*keys, session_token)))
     assert call.get("/bucket/key").data["verified"] is True  # the base URL's host: signed
     response = call.get(other_server.url("/echo"))  # an absolute URL elsewhere: not signed
     assert response.status_code == 200
@@ -45,14 +36,14 @@ def test_another_host_gets_the_request_unsigned(
 
 
 def test_another_host_can_be_refused(
-    make_caller: Callable[..., Caller],
+    signed_caller: Callable[..., Caller],
     verifier: Any,
     other_server: LocalServer,
     keys: tuple[str, str],
 ) -> None:
     plugin = SigV4Plugin("execute-api", "us-east-1", keys, other_hosts="refuse")
     assert "other_hosts='refuse'" in repr(plugin)
-    call = _caller(make_caller, verifier, plugin)
+    call = signed_caller(plugin)
     with pytest.raises(SigV4Error) as caught:
         call.get(other_server.url("/echo"), params={"api_key": "k-secret-1"})
     assert "does not sign GET" in str(caught.value) and "api_key=***" in str(caught.value)
@@ -61,14 +52,14 @@ def test_another_host_can_be_refused(
 
 
 def test_hosts_patterns_choose_where_signatures_go(
-    make_caller: Callable[..., Caller],
+    signed_caller: Callable[..., Caller],
     verifier: Any,
     other_server: LocalServer,
     keys: tuple[str, str],
 ) -> None:
     plugin = SigV4Plugin("execute-api", "us-east-1", keys, hosts=["*.test", "example.com"])
     assert "hosts=['*.test', 'example.com']" in repr(plugin)
-    call = _caller(make_caller, verifier, plugin)
+    call = signed_caller(plugin)
     call.get("http://other.test/echo")
     assert sorted(n.lower() for n in _received_signature(other_server)) == [
         "authorization", "x-amz-content-sha256", "x-amz-date",
@@ -79,14 +70,14 @@ def test_hosts_patterns_choose_where_signatures_go(
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_a_redirect_to_another_origin_never_carries_the_signature(
-    make_caller: Callable[..., Caller],
+    signed_caller: Callable[..., Caller],
     verifier: Any,
     other_server: LocalServer,
     keys: tuple[str, str],
     session_token: str,
     status: int,
 ) -> None:
-    call = _caller(make_caller, verifier, SigV4Plugin("s3", "us-east-1", (*keys, session_token)))
+    call = signed_caller(SigV4Plugin("s3", "us-east-1", (*keys, session_token)))
     target = other_server.url("/echo/landing")
     response = call.get("/hop", params={"to": target, "status": str(status)})
     assert response.status_code == 200 and response.data["path"] == "/echo/landing"
@@ -105,7 +96,7 @@ def test_a_redirect_to_another_origin_never_carries_the_signature(
     ],
 )
 def test_a_redirect_to_the_same_origin_is_signed_again(
-    make_caller: Callable[..., Caller],
+    signed_caller: Callable[..., Caller],
     verifier: Any,
     keys: tuple[str, str],
     status: int,
@@ -114,7 +105,7 @@ def test_a_redirect_to_the_same_origin_is_signed_again(
     hop_method: str,
     hop_body: bytes,
 ) -> None:
-    call = _caller(make_caller, verifier, SigV4Plugin("execute-api", "us-east-1", keys))
+    call = signed_caller(SigV4Plugin("execute-api", "us-east-1", keys))
     response = call(
         method, "/hop", params={"to": "/landing/a b+c?x=1 2", "status": str(status)},
         content=body,

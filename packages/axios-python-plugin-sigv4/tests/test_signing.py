@@ -15,15 +15,6 @@ from axios_python.testing import Caller
 from axios_python_plugin_sigv4 import SigV4Plugin
 
 
-def _caller(
-    make_caller: Callable[..., Caller], verifier: Any, plugin: SigV4Plugin, **config: Any
-) -> Caller:
-    return make_caller(
-        {"base_url": verifier.base_url, "validate_status": lambda s: True,
-         "plugins": [plugin], **config}
-    )  # fmt: skip
-
-
 def _inner(change: Callable[[Config], Config]) -> Dual:
     """An attempt-scope middleware running inside the plugin's (registered after it)."""
 
@@ -37,9 +28,9 @@ def _inner(change: Callable[[Config], Config]) -> Dual:
 
 
 def test_the_url_is_signed_as_aws_reads_it(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
-    call = _caller(make_caller, verifier, SigV4Plugin("execute-api", "us-east-1", keys))
+    call = signed_caller(SigV4Plugin("execute-api", "us-east-1", keys))
     response = call.get(
         "/prod/items/a b+c~é%2Fd?page=2&flag&note=already+encoded%7E",
         params=[("q", "x y+z"), ("tilde", "~"), ("uni", "é €"), ("r", "2"), ("r", "1")],
@@ -69,13 +60,13 @@ def test_the_url_is_signed_as_aws_reads_it(
     ids=["json", "form", "bytes", "str", "data-bytes", "chunks", "empty"],
 )
 def test_bodies_are_hashed_as_sent(
-    make_caller: Callable[..., Caller],
+    signed_caller: Callable[..., Caller],
     verifier: Any,
     keys: tuple[str, str],
     body: dict[str, Any],
     expected: bytes,
 ) -> None:
-    call = _caller(make_caller, verifier, SigV4Plugin("execute-api", "us-east-1", keys))
+    call = signed_caller(SigV4Plugin("execute-api", "us-east-1", keys))
     response = call.post("/prod/things", **body)
     assert response.data["verified"] is True, response.data
     (received,) = verifier.server.requests
@@ -86,10 +77,10 @@ def test_bodies_are_hashed_as_sent(
 
 
 def test_session_token_and_amz_headers_are_signed(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str], session_token: str
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str], session_token: str
 ) -> None:
     plugin = SigV4Plugin("s3", "eu-west-1", (*keys, session_token))
-    call = _caller(make_caller, verifier, plugin)
+    call = signed_caller(plugin)
     response = call.put(
         "/bucket/reports/q1 final+v2.csv",
         content=b"a,b\n1,2\n",
@@ -107,11 +98,11 @@ def test_session_token_and_amz_headers_are_signed(
 
 
 def test_a_retry_after_503_carries_a_new_valid_signature(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
     plugin = SigV4Plugin("execute-api", "us-east-1", keys)
     retry = FixedDelay(0, retry_on_status=[503])
-    call = _caller(make_caller, verifier, plugin, max_retries=2, retry_strategy=retry)
+    call = signed_caller(plugin, max_retries=2, retry_strategy=retry)
     response = call.get("/flaky/orders", params={"fail": "1"})
     assert response.status_code == 200 and response.data["attempt"] == 2
     first, second = verifier.verdicts
@@ -121,9 +112,9 @@ def test_a_retry_after_503_carries_a_new_valid_signature(
 
 
 def test_a_body_changed_after_signing_is_rejected(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
-    call = _caller(make_caller, verifier, SigV4Plugin("execute-api", "us-east-1", keys))
+    call = signed_caller(SigV4Plugin("execute-api", "us-east-1", keys))
     call.api.use(_inner(lambda ctx: {**ctx, "content": b"tampered"}), scope="attempt")
     response = call.post("/prod/things", content=b"original")
     assert response.status_code == 403
@@ -131,19 +122,19 @@ def test_a_body_changed_after_signing_is_rejected(
 
 
 def test_a_stale_date_is_rejected(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str], signing_clock: Any
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str], signing_clock: Any
 ) -> None:
     import datetime
 
     signing_clock.offset = datetime.timedelta(minutes=-20)
-    call = _caller(make_caller, verifier, SigV4Plugin("execute-api", "us-east-1", keys))
+    call = signed_caller(SigV4Plugin("execute-api", "us-east-1", keys))
     response = call.get("/prod/things")
     assert response.status_code == 403
     assert "too far from the server's clock" in response.data["reason"]
 
 
 def test_a_request_replayed_with_its_signature_is_rejected(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
     sent: list[dict[str, str]] = []
 
@@ -151,7 +142,7 @@ def test_a_request_replayed_with_its_signature_is_rejected(
         sent.append(dict(ctx["headers"]))
         return ctx
 
-    call = _caller(make_caller, verifier, SigV4Plugin("execute-api", "us-east-1", keys))
+    call = signed_caller(SigV4Plugin("execute-api", "us-east-1", keys))
     call.api.use(_inner(keep), scope="attempt")
     assert call.get("/prod/things").data["verified"] is True
     # the same request with the first attempt's signature, as a broken retry would send it
@@ -162,14 +153,14 @@ def test_a_request_replayed_with_its_signature_is_rejected(
 
 
 def test_a_header_changed_after_signing_is_rejected(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
     def change(ctx: Config) -> Config:
         headers = dict(ctx["headers"])
         headers["X-Tenant"] = "mallory"
         return {**ctx, "headers": headers}
 
-    call = _caller(make_caller, verifier, SigV4Plugin("execute-api", "us-east-1", keys))
+    call = signed_caller(SigV4Plugin("execute-api", "us-east-1", keys))
     call.api.use(_inner(change), scope="attempt")
     response = call.get("/prod/things", headers={"X-Tenant": "alice"})
     assert response.status_code == 403
@@ -177,8 +168,8 @@ def test_a_header_changed_after_signing_is_rejected(
 
 
 def test_a_wrong_secret_is_rejected(
-    make_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
+    signed_caller: Callable[..., Caller], verifier: Any, keys: tuple[str, str]
 ) -> None:
     plugin = SigV4Plugin("execute-api", "us-east-1", (keys[0], "not-the-secret"))
-    response = _caller(make_caller, verifier, plugin).get("/prod/things")
+    response = signed_caller(plugin).get("/prod/things")
     assert response.status_code == 403
