@@ -14,123 +14,25 @@ pytest_plugins = ["axios_python.testing.fixtures"]
 
 import itertools
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
 from axios_python.testing import LocalServer, RecordedRequest, Reply
+from axios_python_plugin_redis_cache.testing import RedisServer, redis_server_binary
 
 #: Seconds a test waits for a state it expects; never reached when all is well.
 DEADLINE = 30.0
 
-
-def redis_binary() -> str:
-    """The ``redis-server`` to start: fails in CI when there is none, skips elsewhere."""
-    found = shutil.which("redis-server") or (
-        "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None
-    )
-    if found is None:
-        message = "redis-server is not installed (Debian: apt-get install redis-server)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class RedisServer:
-    """A ``redis-server`` process on a loopback port, no persistence. ``kill()``/``start()``
-    restart it on the same port; ``pause()``/``resume()`` stop it answering (SIGSTOP)."""
-
-    def __init__(self, binary: str, *args: str) -> None:
-        self.binary = binary
-        self.args = args
-        self.port = _free_port()
-        self.dir = tempfile.mkdtemp(prefix="axios-redis-")
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> RedisServer:
-        self.process = subprocess.Popen(
-            [
-                self.binary,
-                "--port", str(self.port),
-                "--bind", "127.0.0.1",
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", self.dir,
-                "--loglevel", "warning",
-                *self.args,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + DEADLINE
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                    sock.sendall(b"PING\r\n")
-                    answer = sock.recv(64)
-                    if answer.startswith((b"+PONG", b"-NOAUTH")):
-                        return self
-            except OSError:
-                pass
-            assert self.process.poll() is None, "redis-server exited at start"
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.01)
-
-    def kill(self) -> None:
-        """Kill it (SIGKILL) and wait until it is gone."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(DEADLINE)
-
-    def pause(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGCONT)
-
-    def client(self, **options: Any) -> Any:
-        """A sync redis-py client of the server (for the test to look or meddle)."""
-        import redis
-
-        return redis.Redis(host="127.0.0.1", port=self.port, **options)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(DEADLINE)
-        shutil.rmtree(self.dir, ignore_errors=True)
+__all__ = ["DEADLINE", "Origin", "RedisServer"]
 
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     """A redis-server shared by the session's tests (each test uses its own namespace)."""
-    server = RedisServer(redis_binary()).start()
+    server = RedisServer(redis_server_binary()).start()
     yield server
     server.stop()
 
@@ -142,7 +44,7 @@ def make_redis() -> Iterator[Callable[..., RedisServer]]:
     made: list[RedisServer] = []
 
     def factory(*args: str) -> RedisServer:
-        server = RedisServer(redis_binary(), *args).start()
+        server = RedisServer(redis_server_binary(), *args).start()
         made.append(server)
         return server
 

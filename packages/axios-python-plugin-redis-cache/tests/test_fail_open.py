@@ -14,8 +14,9 @@ import axios_python
 from axios_python.testing import Caller, LogCapture
 from axios_python_plugin_cache import get_cache_info
 from axios_python_plugin_redis_cache import RedisCachePlugin
+from axios_python_plugin_redis_cache.testing import free_port
 
-from .conftest import Origin, RedisServer, _free_port  # type: ignore[import-not-found]
+from .conftest import Origin, RedisServer  # type: ignore[import-not-found]
 
 TIMEOUT = 0.2
 
@@ -49,7 +50,7 @@ def test_redis_down_from_the_start(
     make_caller: Callable[..., Caller], origin: Origin, log_capture: LogCapture, namespace: str
 ) -> None:
     path = origin.set("down")
-    url = f"redis://:pw-down-123@127.0.0.1:{_free_port()}/0"
+    url = f"redis://:pw-down-123@127.0.0.1:{free_port()}/0"
     plugin = RedisCachePlugin(url, namespace=namespace, socket_timeout=TIMEOUT)
     call = make_caller({"plugins": [plugin]})
     for _ in range(5):

@@ -94,7 +94,7 @@ def _digest(*parts: str) -> str:
 
 def url_key(url: httpx.URL) -> str:
     """The ``CacheKey.url`` of a URL (a digest; the fragment never counts)."""
-    return _digest("url", str(url.copy_with(fragment=None)))
+    return _digest("url", str(url.copy_with(fragment=None) if url.fragment else url))
 
 
 class _Call:

@@ -12,6 +12,7 @@ stored response refreshed by a 304 (``freshen``).
 from __future__ import annotations
 
 import email.utils
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -99,6 +100,11 @@ def _seconds(value: str) -> float | None:
 def parse_cache_control(values: Iterable[str]) -> CacheControl:
     """The directives of one or more ``Cache-Control`` values (case-insensitive names; an
     unparsable ``max-age`` makes the response stale, RFC 9111 §4.2.1)."""
+    return _parse_cache_control(tuple(values))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_cache_control(values: tuple[str, ...]) -> CacheControl:
     found: dict[str, object] = {}
     invalid = False
     for value in values:
