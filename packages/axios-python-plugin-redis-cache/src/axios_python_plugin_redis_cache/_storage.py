@@ -24,7 +24,7 @@ import secrets
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from axios_python import Secrets
@@ -241,139 +241,96 @@ class RedisStorage(CacheStorage):
             message = scrub(message, [self._password])
         return RedisCacheError(message)
 
-    # -- the interface, sync -------------------------------------------------------------------
+    # -- the interface -------------------------------------------------------------------------
+    #
+    # Each operation is one function of a client, run by ``_run`` with the sync client or
+    # awaited by ``_arun`` with the event loop's async client: both skip Redis while it is
+    # known to be down and turn every failure into a ``RedisCacheError`` without the password.
+
+    def _run(self, operation: Callable[[Any], Any]) -> Any:
+        self._available()
+        try:
+            return operation(self._sync_client())
+        except StorageUnavailable:
+            raise
+        except Exception as exc:
+            raise self._error(exc) from None
+
+    async def _arun(self, operation: Callable[[Any], Awaitable[Any]]) -> Any:
+        self._available()
+        try:
+            return await operation(self._async_client())
+        except StorageUnavailable:
+            raise
+        except Exception as exc:
+            raise self._error(exc) from None
+
+    def _read(self, key: CacheKey) -> Callable[[Any], Any]:
+        return lambda client: client.mget(self._entry_key(key), self._generation_key(key.url))
+
+    def _write(
+        self, key: CacheKey, entries: Sequence[Entry], ttl: float, version: Any
+    ) -> Callable[[Any], Any]:
+        value = encode(entries, self._check(key), version)
+        return lambda client: client.set(self._entry_key(key), value, px=_ms(ttl))
+
+    def _bump(self, url: str) -> Callable[[Any], Any]:
+        def bump(client: Any) -> Any:
+            pipe = client.pipeline(transaction=True)
+            pipe.incr(self._generation_key(url))
+            pipe.pexpire(self._generation_key(url), _GENERATION_TTL_MS)
+            return pipe.execute()
+
+        return bump
+
+    def _take(self, key: CacheKey, token: str) -> Callable[[Any], Any]:
+        return lambda client: client.set(
+            self._lock_key(key), token, nx=True, px=_ms(self.lock_timeout)
+        )
+
+    def _release(self, key: CacheKey, lease: Lease) -> Callable[[Any], Any]:
+        return lambda client: client.eval(_UNLOCK, 1, self._lock_key(key), lease)
+
+    def _held(self, key: CacheKey) -> Callable[[Any], Any]:
+        return lambda client: client.exists(self._lock_key(key))
 
     def get(self, key: CacheKey) -> Stored:
-        self._available()
-        try:
-            value, generation = self._sync_client().mget(
-                self._entry_key(key), self._generation_key(key.url)
-            )
-        except StorageUnavailable:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from None
-        return self._stored(key, value, generation)
+        return self._stored(key, *self._run(self._read(key)))
 
     def put(self, key: CacheKey, entries: Sequence[Entry], ttl: float, version: Any) -> None:
-        self._available()
-        value = encode(entries, self._check(key), version)
-        try:
-            self._sync_client().set(self._entry_key(key), value, px=_ms(ttl))
-        except StorageUnavailable:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from None
+        self._run(self._write(key, entries, ttl, version))
 
     def invalidate(self, url: str) -> None:
-        self._available()
-        try:
-            pipe = self._sync_client().pipeline(transaction=True)
-            pipe.incr(self._generation_key(url))
-            pipe.pexpire(self._generation_key(url), _GENERATION_TTL_MS)
-            pipe.execute()
-        except StorageUnavailable:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from None
+        self._run(self._bump(url))
 
     def lock(self, key: CacheKey) -> Lease | None:
-        self._available()
         token = secrets.token_hex(16)
-        try:
-            taken = self._sync_client().set(
-                self._lock_key(key), token, nx=True, px=_ms(self.lock_timeout)
-            )
-        except StorageUnavailable:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from None
-        return token if taken else None
+        return token if self._run(self._take(key, token)) else None
 
     def unlock(self, key: CacheKey, lease: Lease) -> None:
-        self._available()
-        try:
-            self._sync_client().eval(_UNLOCK, 1, self._lock_key(key), lease)
-        except StorageUnavailable:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from None
+        self._run(self._release(key, lease))
 
     def locked(self, key: CacheKey) -> bool:
-        self._available()
-        try:
-            return bool(self._sync_client().exists(self._lock_key(key)))
-        except StorageUnavailable:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from None
-
-    # -- the interface, async ------------------------------------------------------------------
+        return bool(self._run(self._held(key)))
 
     async def aget(self, key: CacheKey) -> Stored:
-        self._available()
-        try:
-            value, generation = await self._async_client().mget(
-                self._entry_key(key), self._generation_key(key.url)
-            )
-        except StorageUnavailable:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from None
-        return self._stored(key, value, generation)
+        return self._stored(key, *await self._arun(self._read(key)))
 
     async def aput(self, key: CacheKey, entries: Sequence[Entry], ttl: float, version: Any) -> None:
-        self._available()
-        value = encode(entries, self._check(key), version)
-        try:
-            await self._async_client().set(self._entry_key(key), value, px=_ms(ttl))
-        except StorageUnavailable:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from None
+        await self._arun(self._write(key, entries, ttl, version))
 
     async def ainvalidate(self, url: str) -> None:
-        self._available()
-        try:
-            pipe = self._async_client().pipeline(transaction=True)
-            pipe.incr(self._generation_key(url))
-            pipe.pexpire(self._generation_key(url), _GENERATION_TTL_MS)
-            await pipe.execute()
-        except StorageUnavailable:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from None
+        await self._arun(self._bump(url))
 
     async def alock(self, key: CacheKey) -> Lease | None:
-        self._available()
         token = secrets.token_hex(16)
-        try:
-            taken = await self._async_client().set(
-                self._lock_key(key), token, nx=True, px=_ms(self.lock_timeout)
-            )
-        except StorageUnavailable:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from None
-        return token if taken else None
+        return token if await self._arun(self._take(key, token)) else None
 
     async def aunlock(self, key: CacheKey, lease: Lease) -> None:
-        self._available()
-        try:
-            await self._async_client().eval(_UNLOCK, 1, self._lock_key(key), lease)
-        except StorageUnavailable:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from None
+        await self._arun(self._release(key, lease))
 
     async def alocked(self, key: CacheKey) -> bool:
-        self._available()
-        try:
-            return bool(await self._async_client().exists(self._lock_key(key)))
-        except StorageUnavailable:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from None
+        return bool(await self._arun(self._held(key)))
 
     # -- values --------------------------------------------------------------------------------
 
