@@ -14,9 +14,9 @@ import axios_python
 from axios_python.testing import Caller, LogCapture
 from axios_python_plugin_cache import get_cache_info
 from axios_python_plugin_redis_cache import RedisCachePlugin
-from axios_python_plugin_redis_cache.testing import free_port
+from axios_python_plugin_redis_cache.testing import RedisServer, free_port, redis_server_binary
 
-from .conftest import Origin, RedisServer  # type: ignore[import-not-found]
+from .conftest import Origin  # type: ignore[import-not-found]
 
 TIMEOUT = 0.2
 
@@ -179,3 +179,38 @@ def test_wrong_password_and_acl_users(
         good.get(path)
         assert status(good.get(path)) == "hit"
         assert "Pa55" not in repr(plugin)
+
+
+def test_rediss_with_an_acl_user(
+    make_caller: Callable[..., Caller],
+    origin: Origin,
+    tls_files: tuple[str, str],
+    log_capture: LogCapture,
+    namespace: str,
+) -> None:
+    server = RedisServer(redis_server_binary(), "--requirepass", "admin-Pa55", tls=tls_files)
+    server.start()
+    try:
+        admin = server.client(password="admin-Pa55", ssl=True, ssl_ca_certs=tls_files[0])
+        admin.acl_setuser(
+            "cacher", enabled=True, passwords=["+tls-Pa55"], keys=["*"], channels=["*"],
+            commands=["+@all"],
+        )  # fmt: skip
+        admin.close()
+        path = origin.set("tls")
+        url = f"rediss://cacher:tls-Pa55@127.0.0.1:{server.port}/0?ssl_ca_certs={tls_files[0]}"
+        # a generous timeout: a TLS handshake on a loaded test machine takes a while
+        plugin = RedisCachePlugin(url, namespace=namespace, socket_timeout=5)
+        call = make_caller({"plugins": [plugin]})
+        call.get(path)
+        assert status(call.get(path)) == "hit" and plugin.stats().errors == 0
+        assert "tls-Pa55" not in repr(plugin)
+        # a plain connection to the TLS port fails open, and the password does not show
+        plain = RedisCachePlugin(
+            f"redis://cacher:tls-Pa55@127.0.0.1:{server.port}/0", namespace=namespace
+        )
+        response = make_caller({"plugins": [plain]}).get(path)
+        assert response.status_code == 200 and plain.stats().errors >= 1
+        assert all("tls-Pa55" not in r.getMessage() for r in log_capture.records)
+    finally:
+        server.stop()

@@ -58,24 +58,54 @@ class RedisServer:
     command-line options (``"--requirepass", "pw"``). ``kill()`` then ``start()`` restarts it
     on the same port (empty); ``pause()``/``resume()`` stop it answering (SIGSTOP/SIGCONT)."""
 
-    def __init__(self, binary: str = "redis-server", *args: str) -> None:
+    def __init__(
+        self, binary: str = "redis-server", *args: str, tls: tuple[str, str] | None = None
+    ) -> None:
         self.binary = binary
         self.args = args
+        #: (certificate file, key file): serve TLS only (``rediss://``), no plain port
+        self.tls = tls
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="axios-redis-")
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        """``redis://127.0.0.1:PORT/0``."""
-        return f"redis://127.0.0.1:{self.port}/0"
+        """``redis://127.0.0.1:PORT/0`` (``rediss://`` with TLS)."""
+        return f"{'rediss' if self.tls else 'redis'}://127.0.0.1:{self.port}/0"
+
+    def _ports(self) -> list[str]:
+        if self.tls is None:
+            return ["--port", str(self.port)]
+        cert, key = self.tls
+        return [
+            "--port", "0",
+            "--tls-port", str(self.port),
+            "--tls-cert-file", cert,
+            "--tls-key-file", key,
+            "--tls-ca-cert-file", cert,
+            "--tls-auth-clients", "no",
+        ]  # fmt: skip
+
+    def _answers(self) -> bool:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=1)
+        try:
+            if self.tls is not None:
+                import ssl
+
+                context = ssl.create_default_context(cafile=self.tls[0])
+                sock = context.wrap_socket(sock, server_hostname="localhost")
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith((b"+PONG", b"-NOAUTH"))
+        finally:
+            sock.close()
 
     def start(self) -> RedisServer:
         """Start it and wait until it answers."""
         self.process = subprocess.Popen(
             [
                 self.binary,
-                "--port", str(self.port),
+                *self._ports(),
                 "--bind", "127.0.0.1",
                 "--save", "",
                 "--appendonly", "no",
@@ -89,10 +119,8 @@ class RedisServer:
         deadline = time.monotonic() + DEADLINE
         while True:
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(64).startswith((b"+PONG", b"-NOAUTH")):
-                        return self
+                if self._answers():
+                    return self
             except OSError:
                 pass
             if self.process.poll() is not None:
