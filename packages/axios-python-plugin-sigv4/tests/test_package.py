@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from hashlib import sha256
 from importlib.metadata import entry_points, version
 from typing import Any
@@ -78,8 +78,9 @@ def test_options_are_checked(
 
 
 @pytest.fixture
-def recorder(local_server: LocalServer) -> LocalServer:
-    """A server that answers 503 to the first request of a path under /flaky, else 200."""
+def recorder() -> Iterator[LocalServer]:
+    """A server of the test's own that answers 503 to the first request of a path under
+    /flaky, else 200 (its route must not reach the session's shared servers)."""
     hits: dict[str, int] = {}
 
     def handle(request: Any) -> Reply:
@@ -88,8 +89,9 @@ def recorder(local_server: LocalServer) -> LocalServer:
             return Reply(503, headers={"Retry-After": "0"})
         return Reply(json={"ok": True})
 
-    local_server.route("/", handle, prefix=True)
-    return local_server
+    with LocalServer() as server:
+        server.route("/", handle, prefix=True)
+        yield server
 
 
 def test_sigv4a_signs_every_attempt_through_the_crt(

@@ -3,13 +3,16 @@ the signature with botocore from the request as received accepts it (both paths)
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
 
+import axios_python
 from axios_python import AsyncNext, Config, Dual, FixedDelay, Response, SyncNext
 from axios_python.testing import Caller
 from axios_python_plugin_sigv4 import SigV4Plugin
@@ -173,3 +176,34 @@ def test_a_wrong_secret_is_rejected(
     plugin = SigV4Plugin("execute-api", "us-east-1", (keys[0], "not-the-secret"))
     response = signed_caller(plugin).get("/prod/things")
     assert response.status_code == 403
+
+
+def test_one_plugin_signs_for_many_threads_and_tasks(
+    verifier: Any, keys: tuple[str, str], session_token: str
+) -> None:
+    """botocore's signer objects are made per signature: nothing is shared between requests
+    signed at the same time."""
+    plugin = SigV4Plugin("s3", "us-east-1", (*keys, session_token))
+    config = {"base_url": verifier.base_url, "plugins": [plugin], "timeout": 15.0}
+    with axios_python.create(config) as api:
+
+        def work(worker: int) -> list[bool]:
+            return [
+                api.put(f"/bucket/t{worker}/{n} x+y.txt", content=f"{worker}-{n}".encode()).data[
+                    "verified"
+                ]
+                for n in range(4)
+            ]
+
+        with ThreadPoolExecutor(6) as pool:
+            results = [ok for oks in pool.map(work, range(6)) for ok in oks]
+
+        async def tasks() -> list[bool]:
+            responses = await asyncio.gather(
+                *(api.async_post(f"/prod/task/{n}", json={"n": n}) for n in range(12))
+            )
+            return [response.data["verified"] for response in responses]
+
+        results += asyncio.run(tasks())
+    assert results == [True] * 36
+    assert len({v.signature for v in verifier.verdicts}) == 36
