@@ -25,7 +25,7 @@ from axios_python_plugin_redis_cache import RedisCachePlugin, RedisStorage
 from .conftest import DEADLINE, Origin, RedisServer  # type: ignore[import-not-found]
 
 CHILD = r"""
-import asyncio, json, sys
+import asyncio, json, os, sys
 
 import axios_python
 from axios_python_plugin_cache import get_cache_info
@@ -40,8 +40,8 @@ async def main():
     plugin = RedisCachePlugin(url, namespace=namespace, lock_wait=30, socket_timeout=5)
     config = {"base_url": base, "plugins": [plugin], "timeout": 60}
     async with axios_python.create(config) as api:
-        await api.async_get("/echo", cache=False)  # connections to the origin...
-        await api.async_get("/echo")  # ... and to Redis are open
+        # connections to the origin and to Redis open (a URL of this process's own: no wait)
+        await api.async_get("/echo", params={"warm": os.getpid()})
         print("ready", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         tasks = [asyncio.ensure_future(api.async_get(path)) for _ in range(25)]
