@@ -1,0 +1,7 @@
+"""The distribution's version."""
+
+from __future__ import annotations
+
+__all__ = ["__version__"]
+
+__version__ = "1.0.0"
