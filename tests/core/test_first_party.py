@@ -39,7 +39,7 @@ def test_installed_metadata_declares_the_same_extras() -> None:
 @pytest.mark.parametrize("name", sorted(FIRST_PARTY))
 def test_no_hint_names_an_extra_that_does_not_exist(name: str) -> None:
     hint = install_hint(name)
-    named = re.findall(r"axios-python\[([a-z-]+)\]", hint)
+    named = re.findall(r"axios-python\[([a-z0-9-]+)\]", hint)
     if name in EXTRAS:
         assert named == [name]
     else:
