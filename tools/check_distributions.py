@@ -106,6 +106,13 @@ def check_wheels(work: Path) -> None:
         if not list(dist.glob(f"{stem}-*.tar.gz")):
             raise SystemExit(f"no sdist of {package}")
     core = _wheel(dist, "axios-python")
+    # the core alone: its demo runs, the plugin sections skipped with a note each
+    python = _venv(work / "venv-core")
+    run("uv", "pip", "install", "--quiet", "--python", python, core)
+    demo = run(python, "-W", "error", "-m", "axios_python", "demo")
+    if "skipped: axios_python_plugin_cache is not installed" not in demo:
+        raise SystemExit(f"the core's demo did not skip the cache section:\n{demo}")
+    print("ok: axios-python alone runs its demo")
     for name, folder in _plugins().items():
         package = str(_project(folder)["name"])
         python = _venv(work / f"venv-{name}")

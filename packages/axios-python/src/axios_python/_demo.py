@@ -451,12 +451,10 @@ def run_demo(stream: TextIO | None = None, sections: list[str] | None = None) ->
     from ._demo_ecosystem import SECTIONS, unavailable
 
     out = _Printer(sys.stdout if stream is None else stream)
-    chosen = section_names() if not sections else sections
+    chosen = sections if sections else section_names()
     unknown = [name for name in chosen if name not in section_names()]
     if unknown:
-        out.line(
-            f"unknown demo section {unknown[0]!r}; choose from: {', '.join(section_names())}"
-        )
+        out.line(f"unknown demo section {unknown[0]!r}; choose from: {', '.join(section_names())}")
         return 2
     out.line(f"axios_python {axios_python.__version__}: a tour of the request lifecycle")
     started = time.perf_counter()
@@ -471,7 +469,7 @@ def run_demo(stream: TextIO | None = None, sections: list[str] | None = None) ->
             out.heading(f"{section.title} [{name}]")
             reason = unavailable(section)
             if reason is not None:
-                out.say(f"skipped: {reason} (pip install \"axios-python[all]\" and the SDK)")
+                out.say(f"skipped: {reason}")
                 continue
             out.code(section.source())
             server.reset()

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import axios_python
 from axios_python.testing import LocalServer
 
-__all__ = ["SECTIONS", "Section", "Say"]
+__all__ = ["SECTIONS", "Say", "Section"]
 
 #: Prints one line of a section's outcome.
 Say = Callable[[str], None]
@@ -46,19 +46,25 @@ class Section(NamedTuple):
         """Why the section cannot run here, or ``None``."""
         for module in self.needs:
             if importlib.util.find_spec(module) is None:
-                return f"{module} is not installed"
+                distribution = _DISTRIBUTIONS.get(module, module.replace("_", "-"))
+                return f"{module} is not installed (pip install {distribution})"
         return None
 
 
 def discovery(server: LocalServer, say: Say) -> None:
     # Plugins are distributions that declare an entry point in the group
     # "axios_python.plugins"; installing one is all it takes to find it.
-    for info in axios_python.plugins.available():
+    installed = axios_python.plugins.available()
+    for info in installed:
         say(f"{info.name:<12} {info.distribution} {info.version}")
+    if not installed:
+        say('none installed yet: pip install "axios-python[all]"')
 
 
 def by_name(server: LocalServer, say: Say) -> None:
     # Attach installed plugins by their entry-point names, with options.
+    from axios_python_plugin_timing import get_timings
+
     api = axios_python.create(
         {
             "base_url": server.base_url,
@@ -67,13 +73,11 @@ def by_name(server: LocalServer, say: Say) -> None:
     )
     with api:
         response = api.get("/echo")
-    sent = response.data["headers"]["authorization"]
-    say(f"attached: {[type(plugin).__name__ for plugin in api.plugins]}")
-    say(f"the server received Authorization: {sent[:10]}... (the token)")
-    say(f"the plugin's repr hides it: {api.plugins[1]!r}")
-    from axios_python_plugin_timing import get_timings
-
+        say(f"attached: {', '.join(repr(plugin) for plugin in api.plugins)}")
+    sent = response.data["headers"]["authorization"] == "Bearer demo-secret-token"
+    say(f"the server received the token: {sent}; the plugin's repr shows it as ***")
     timings = get_timings(response)
+    assert timings is not None  # the timing plugin saw the call
     say(f"timing: {timings.total * 1000:.1f} ms in {len(timings.attempts)} attempt(s)")
 
 
@@ -102,8 +106,10 @@ def cache(server: LocalServer, say: Say) -> None:
         api.plugin(CachePlugin(ttl=60))
         first = api.get("/count")
         second = api.get("/count")
-    say(f"first:  {get_cache_info(first).status}, the server counted hit #{first.data['hits']}")
-    say(f"second: {get_cache_info(second).status}, the same body: {second.data}")
+    first_info, second_info = get_cache_info(first), get_cache_info(second)
+    assert first_info is not None and second_info is not None  # the cache saw both calls
+    say(f"first:  {first_info.status}, the server counted hit #{first.data['hits']}")
+    say(f"second: {second_info.status}, the same body: {second.data}")
     say(f"requests the server received: {server.count('/count')}")
 
 
@@ -124,16 +130,23 @@ def dedupe(server: LocalServer, say: Say) -> None:
 
 def otel(server: LocalServer, say: Say) -> None:
     # One CLIENT span per request on the wire, printed by the SDK's console exporter.
-    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
     from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
 
     from axios_python_plugin_otel import OpenTelemetryPlugin
 
+    def one_line(span: ReadableSpan) -> str:
+        return f"  [span] {span.name} {span.kind.name} {dict(span.attributes or {})}\n"
+
     provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter(out=sys.stdout)))
+    exporter = ConsoleSpanExporter(out=sys.stdout, formatter=one_line)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
     with axios_python.create({"base_url": server.base_url}) as api:
         api.plugin(OpenTelemetryPlugin(tracer_provider=provider))
-        api.get("/json", params={"sig": "secret-signature"})
+        api.get("/json", params={"sig": "secret-signature"})  # the signature is masked
+        retry = axios_python.FixedDelay(0.01, retry_on_status=[503])
+        # a 503, then a retry: two spans, the second with http.request.resend_count
+        api.get("/flaky", params={"key": "otel", "fail": 1}, max_retries=1, retry_strategy=retry)
     provider.shutdown()
 
 
@@ -143,7 +156,8 @@ def redis_cache(server: LocalServer, say: Say) -> None:
     from axios_python_plugin_redis_cache import RedisCachePlugin
     from axios_python_plugin_redis_cache.testing import RedisServer, redis_server_binary
 
-    with RedisServer(redis_server_binary()) as redis:
+    redis = RedisServer(redis_server_binary()).start()
+    try:
         clients = [axios_python.create({"base_url": server.base_url}) for _ in range(2)]
         for api in clients:
             api.plugin(RedisCachePlugin(url=redis.url, namespace="demo", ttl=60))
@@ -151,7 +165,10 @@ def redis_cache(server: LocalServer, say: Say) -> None:
         second = clients[1].get("/count")
         for api in clients:
             api.close()
-    say(f"client 1: {get_cache_info(first).status}; client 2: {get_cache_info(second).status}")
+    finally:
+        redis.stop()
+    statuses = [info.status if info else "-" for info in map(get_cache_info, (first, second))]
+    say(f"client 1: {statuses[0]}; client 2: {statuses[1]}")
     say(f"requests the server received: {server.count('/count')}")
 
 
@@ -171,8 +188,14 @@ def process_wide(server: LocalServer, say: Say) -> None:
         say(line)
 
 
+#: What to install for a missing module, where its distribution is named otherwise.
+_DISTRIBUTIONS = {"opentelemetry.sdk": "opentelemetry-sdk", "redis": "redis"}
+
+
 def _redis_available() -> str | None:
-    return None if shutil.which("redis-server") else "redis-server is not on this machine"
+    if shutil.which("redis-server"):
+        return None
+    return "redis-server is not on this machine (Debian: apt-get install redis-server)"
 
 
 SECTIONS: dict[str, Section] = {
@@ -185,9 +208,21 @@ SECTIONS: dict[str, Section] = {
             by_name,
             ("axios_python_plugin_auth", "axios_python_plugin_timing"),
         ),
-        Section("logger", "Logger: a line out, a line back", logger, ("axios_python_plugin_logger",)),
-        Section("cache", "Cache: a hit served without the network", cache, ("axios_python_plugin_cache",)),
-        Section("dedupe", "Dedupe: ten concurrent calls, one request", dedupe, ("axios_python_plugin_dedupe",)),
+        Section(
+            "logger", "Logger: a line out, a line back", logger, ("axios_python_plugin_logger",)
+        ),
+        Section(
+            "cache",
+            "Cache: a hit served without the network",
+            cache,
+            ("axios_python_plugin_cache",),
+        ),
+        Section(
+            "dedupe",
+            "Dedupe: ten concurrent calls, one request",
+            dedupe,
+            ("axios_python_plugin_dedupe",),
+        ),
         Section(
             "otel",
             "OpenTelemetry: spans printed by a console exporter",
