@@ -34,6 +34,8 @@ def undocumented(module_name: str) -> list[str]:
 
 
 def _undocumented_members(cls: type) -> list[str]:
+    """Public methods and properties defined by ``cls`` without a docstring (an override of a
+    documented base-class method inherits its documentation)."""
     missing = []
     for attr, member in vars(cls).items():
         if attr.startswith("_"):
@@ -41,9 +43,19 @@ def _undocumented_members(cls: type) -> list[str]:
         function: Any = member.fget if isinstance(member, property) else member
         if isinstance(function, (staticmethod, classmethod)):
             function = function.__func__
-        if inspect.isfunction(function) and not (function.__doc__ or "").strip():
+        if inspect.isfunction(function) and not _inherited_doc(cls, attr, function):
             missing.append(attr)
     return missing
+
+
+def _inherited_doc(cls: type, attr: str, function: Any) -> str:
+    if (function.__doc__ or "").strip():
+        return str(function.__doc__)
+    for base in cls.__mro__[1:]:
+        documented = getattr(vars(base).get(attr), "__doc__", None)
+        if documented and documented.strip():
+            return str(documented)
+    return ""
 
 
 @pytest.mark.parametrize("module_name", CORE + PLUGINS)

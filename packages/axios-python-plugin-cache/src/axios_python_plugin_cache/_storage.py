@@ -101,21 +101,27 @@ class CacheStorage:
         """Release what the storage holds (connections)."""
 
     async def aget(self, key: CacheKey) -> Stored:
+        """``get`` for the async path."""
         return self.get(key)
 
     async def aput(self, key: CacheKey, entries: Sequence[Entry], ttl: float, version: Any) -> None:
+        """``put`` for the async path."""
         self.put(key, entries, ttl, version)
 
     async def ainvalidate(self, url: str) -> None:
+        """``invalidate`` for the async path."""
         self.invalidate(url)
 
     async def alock(self, key: CacheKey) -> Lease | None:
+        """``lock`` for the async path."""
         return self.lock(key)
 
     async def aunlock(self, key: CacheKey, lease: Lease) -> None:
+        """``unlock`` for the async path."""
         self.unlock(key, lease)
 
     async def alocked(self, key: CacheKey) -> bool:
+        """``locked`` for the async path."""
         return self.locked(key)
 
 
