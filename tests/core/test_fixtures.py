@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from axios_python.testing import LocalServer, Reply
+
 pytest_plugins = ["pytester"]
 
 
@@ -30,3 +32,15 @@ def test_shipped_fixtures_work_in_a_users_project(pytester: pytest.Pytester) -> 
     )
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
+
+
+def test_routes_a_test_adds_do_not_outlive_it(local_server_session: LocalServer) -> None:
+    import axios_python.testing.fixtures as fixtures
+
+    routed = fixtures.local_server.__wrapped__(local_server_session)  # type: ignore[attr-defined]
+    server = next(routed)
+    server.route("/only-in-this-test", lambda request: Reply(json={"mine": True}))
+    assert "/only-in-this-test" in server.route_paths()
+    with pytest.raises(StopIteration):
+        next(routed)  # the fixture's teardown
+    assert "/only-in-this-test" not in local_server_session.route_paths()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -187,3 +188,41 @@ def test_error_messages_name_the_url_without_its_secrets(
     with pytest.raises(axios_python.HTTPStatusError) as status_info:
         response.raise_for_status()
     assert "api_key=***" in str(status_info.value) and "SECRET" not in str(status_info.value)
+
+
+@pytest.mark.parametrize("fault", ["status", "refused", "timeout"])
+def test_an_errors_config_is_safe_to_log(
+    make_caller: Callable[..., Caller], local_server: LocalServer, fault: str
+) -> None:
+    """``repr``/``str`` of ``error.config`` mask every credential the call carried (axios's
+    ``error.config`` is a classic way tokens reach logs); reading it gives the real values."""
+    base = local_server.base_url.replace("http://", "http://user:pa55word@")
+    if fault == "refused":
+        base = "http://user:pa55word@127.0.0.1:9"
+    call = make_caller(
+        {
+            "base_url": base,
+            "headers": {"Authorization": "Bearer t0ken-1", "X-Api-Key": "k3y-2"},
+            "validate_status": lambda status: status < 400,
+        }
+    )
+    path, timeout = {"status": ("/status/404", 5.0), "refused": ("/json", 5.0)}.get(
+        fault, ("/stall?seconds=5", 0.2)
+    )
+    with pytest.raises(axios_python.AxiosPythonError) as caught:
+        call.get(
+            path,
+            params={"api_key": "qu3ry-3", "page": 2},
+            json={"password": "b0dy-4"},
+            auth=("user", "au7h-5"),
+            cookies={"session": "c00kie-6"},
+            timeout=timeout,
+        )
+    config = caught.value.config
+    assert config is not None
+    shown = repr(config) + str(config) + f"{config!s}" + repr(caught.value)
+    for secret in ("pa55word", "t0ken-1", "k3y-2", "qu3ry-3", "b0dy-4", "au7h-5", "c00kie-6"):
+        assert secret not in shown
+    assert "'page': 2" in shown  # what is not secret stays readable
+    assert config["headers"]["authorization"] == "Bearer t0ken-1"  # the real value to read
+    assert isinstance(config, dict)

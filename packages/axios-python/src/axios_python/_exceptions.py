@@ -30,6 +30,52 @@ __all__ = [
 ]
 
 
+#: Config keys whose values are shown only as a summary in an error's config: they may carry
+#: credentials that no definition of secret can pick out (a password in ``auth``, a body).
+_SUMMARISED = frozenset({"auth", "cookies", "data", "json", "content", "files", "cert"})
+#: Config keys that hold URLs (userinfo and secret query values masked).
+_URL_KEYS = frozenset({"url", "base_url", "proxy"})
+
+
+class ShownConfig(dict):  # type: ignore[type-arg]
+    """The configuration an error carries: a plain ``dict`` whose ``repr`` (and ``str``) never
+    shows a secret, so logging ``error.config`` is safe. Credential headers, secret query
+    parameters and URL userinfo are masked by the call's definition of secret
+    (``client.secrets``); ``auth``, cookies and bodies are summarised. Reading a key gives the
+    real value."""
+
+    def __repr__(self) -> str:
+        from ._call import CALL_KEY, call_state
+        from ._secrets import MASK
+
+        secrets = call_state(self).secrets
+        shown: dict[str, Any] = {}
+        for key, value in self.items():
+            if key == CALL_KEY:
+                continue
+            if value is None:
+                shown[key] = None
+            elif key == "headers":
+                shown[key] = dict(secrets.redact_headers(value))
+            elif key == "params":
+                shown[key] = secrets.redact_fields(value)
+            elif key in _URL_KEYS:
+                shown[key] = secrets.redact_url(value)
+            elif key in _SUMMARISED:
+                shown[key] = MASK if key in ("auth", "cookies", "cert") else _summary(value)
+            else:
+                shown[key] = value
+        return repr(shown)
+
+    __str__ = __repr__
+
+
+def _summary(body: Any) -> str:
+    size = len(body) if isinstance(body, (bytes, str)) else None
+    kind = type(body).__name__
+    return f"<{kind}, {size} long>" if size is not None else f"<{kind}>"
+
+
 class AxiosPythonError(Exception):
     """Base class of every error raised by axios_python.
 
@@ -47,7 +93,8 @@ class AxiosPythonError(Exception):
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.config = config
+        #: The failing call's configuration (a ``ShownConfig``: safe to log).
+        self.config = ShownConfig(config) if type(config) is dict else config
         self.request = request
 
     def __str__(self) -> str:

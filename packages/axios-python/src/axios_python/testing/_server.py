@@ -859,6 +859,11 @@ class LocalServer:
         with self._state_lock:
             (self._prefix_routes if prefix else self._routes)[path] = handler
 
+    def route_paths(self) -> frozenset[str]:
+        """The paths of the custom routes (exact and prefix)."""
+        with self._state_lock:
+            return frozenset(self._routes) | frozenset(self._prefix_routes)
+
     def remove_route(self, path: str) -> None:
         """Forget the custom route of ``path`` (exact or prefix)."""
         with self._state_lock:

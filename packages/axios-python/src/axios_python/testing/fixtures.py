@@ -54,10 +54,15 @@ def local_server_session() -> Iterator[LocalServer]:
 
 
 @pytest.fixture
-def local_server(local_server_session: LocalServer) -> LocalServer:
-    """The session's server, with what it recorded and counted cleared for this test."""
-    local_server_session.reset()
-    return local_server_session
+def local_server(local_server_session: LocalServer) -> Iterator[LocalServer]:
+    """The session's server, with what it recorded and counted cleared for this test; the
+    custom routes the test adds are removed after it, so they never answer another test."""
+    server = local_server_session
+    server.reset()
+    before = server.route_paths()
+    yield server
+    for path in server.route_paths() - before:
+        server.remove_route(path)
 
 
 @pytest.fixture
