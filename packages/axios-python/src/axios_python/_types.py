@@ -73,3 +73,7 @@ class RequestOptions(TypedDict, total=False):
     proxy: str | httpx.URL | httpx.Proxy | None
     trust_env: bool
     plugins: Any
+    # per-call keys of first-party plugins (registered with ``client.call_keys`` by the plugin,
+    # refused when it is not attached); typed here so that ``api.get(url, cache=False)`` checks
+    #: the cache plugins: ``False`` bypasses, ``"refresh"`` revalidates, a number is a ttl
+    cache: bool | float | str
