@@ -79,17 +79,19 @@ def install_hint(name: str) -> str:
 
 
 class Tokens:
-    """``get_token()`` / ``vault.get_token``: a fresh token on every call."""
+    """``get_token()`` / ``vault.get_token``: a fresh token on every call, or (``rotate=False``)
+    the same token every time, as a vault hands out one token until it expires."""
 
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, prefix: str, *, rotate: bool = True) -> None:
         self.prefix = prefix
+        self.rotate = rotate
         self.calls = 0
         self._lock = threading.Lock()
 
     def get_token(self) -> str:
         with self._lock:
             self.calls += 1
-            return f"{self.prefix}-{self.calls}"
+            return f"{self.prefix}-{self.calls if self.rotate else 1}"
 
 
 class StructuredLog:
@@ -222,7 +224,9 @@ def test_introducing_5_middleware_traces_and_times_every_call(fake_apis: FakeApi
 def test_introducing_6_plugins_raise_import_error_naming_the_extra_until_they_ship(
     fake_apis: FakeApis, caplog: pytest.LogCaptureFixture
 ) -> None:
-    vault = Tokens("vault")
+    # one token while it is valid: the cache keeps entries per credential, so a token that
+    # changed on every call would make every call another user's (a miss, by design)
+    vault = Tokens("vault", rotate=False)
     with seed(fake_apis, "introducing", {"vault": vault, "logging": logging}) as run:
         api = axios_python.create({"base_url": "https://api.example.com"})
         run.namespace["api"] = api

@@ -107,3 +107,22 @@ def test_no_op_providers_record_nothing_and_pass_the_context_on(
     (incoming,) = telemetry.spans(None)  # ours made none
     assert headers["traceparent"] == telemetry.traceparent(incoming)
     assert parent.get_span_context().span_id == incoming.context.span_id
+
+
+def test_metrics_without_tracing(
+    make_caller: Callable[..., Caller], telemetry: Telemetry, local_server: LocalServer
+) -> None:
+    plugin = OpenTelemetryPlugin(
+        tracer_provider=NoOpTracerProvider(), meter_provider=telemetry.meter_provider
+    )
+    call = make_caller({"plugins": [plugin]})
+    call.get("/redirect", params={"to": "/echo"})
+    port = int(local_server.base_url.rsplit(":", 1)[1])
+    points = telemetry.points("http.client.request.duration")
+    statuses = [dict(p.attributes or {})["http.response.status_code"] for p in points]
+    assert sorted(statuses, key=str) == [200, 302]
+    for point in points:
+        assert point.attributes is not None
+        assert point.attributes["server.address"] == "127.0.0.1"
+        assert point.attributes["server.port"] == port
+    assert telemetry.spans(None) == []

@@ -334,13 +334,14 @@ class _Attempt:
         exchange = self.current
         if self.count == 1 and exchange is not None:
             context = self.context
-            if exchange.recording:
-                if exchange.url is None or request.url != exchange.url:
-                    exchange.url = request.url
-                    inst.url_attributes(exchange, request.url, self.secrets)
-                if request.method != exchange.method:
-                    exchange.method = request.method
-                    inst.method_attributes(exchange, request.method)
+            if (exchange.recording or inst.metering) and (
+                exchange.url is None or request.url != exchange.url
+            ):
+                exchange.url = request.url
+                inst.url_attributes(exchange, request.url, self.secrets)
+            if request.method != exchange.method:
+                exchange.method = request.method
+                inst.method_attributes(exchange, request.method)
         else:
             if exchange is not None and not exchange.ended:
                 if exchange.answered:
@@ -492,10 +493,14 @@ class Instrumentation:
         record = state.slot(self, _CallRecord)
         parent = otel_context.get_current()
         attempt = _Attempt(self, ctx, record, state.secrets, parent)
-        try:
-            url: httpx.URL | None = wire_url(ctx)
-        except Exception:
-            url = None
+        url: httpx.URL | None = None
+        if self.tracing or self.metering:
+            # at the span's start, for samplers; with nothing recording, the request's own URL
+            # (``on_request``) is all that is needed
+            try:
+                url = wire_url(ctx)
+            except Exception:
+                url = None
         exchange = attempt.current = self.start(attempt, ctx["method"], url, parent)
         attempt.context = set_span_in_context(exchange.span, attempt.suppressed)
         observe_hops(ctx, attempt)
@@ -720,16 +725,19 @@ class Instrumentation:
         return span
 
     def url_attributes(self, exchange: _Exchange, url: httpx.URL, secrets: Secrets) -> None:
-        """The request went to another URL than the call's (a layer below changed it)."""
-        span = exchange.span
-        span.set_attribute(sc.URL_FULL, display_url(url, secrets, mask=MASK))
-        span.set_attribute(sc.SERVER_ADDRESS, url.host)
+        """The URL the request went to, where it was not known when the span started or a
+        layer below changed it."""
         attributes = exchange.metric_attributes
         attributes[sc.SERVER_ADDRESS] = url.host
         port = _server_port(url)
         if port is not None:
-            span.set_attribute(sc.SERVER_PORT, port)
             attributes[sc.SERVER_PORT] = port
+        if exchange.recording:
+            span = exchange.span
+            span.set_attribute(sc.URL_FULL, display_url(url, secrets, mask=MASK))
+            span.set_attribute(sc.SERVER_ADDRESS, url.host)
+            if port is not None:
+                span.set_attribute(sc.SERVER_PORT, port)
 
     def method_attributes(self, exchange: _Exchange, method: str) -> None:
         known = method if method in self.known_methods else sc.OTHER
