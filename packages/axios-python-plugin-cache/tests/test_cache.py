@@ -75,7 +75,7 @@ def test_a_hit_skips_the_transport_and_the_retry_engine(
     second = call.get("/flaky", params={"key": key, "fail": "2", "mode": "drop"})
     assert attempts == [1, 2, 3]
     assert first.data == second.data == {"key": key, "attempt": 3}
-    assert get_cache_info(second).status == "hit"  # type: ignore[union-attr]
+    assert get_cache_info(second).status == "hit"
 
 
 def test_a_sync_hit_touches_no_event_loop(
@@ -93,8 +93,8 @@ def test_a_sync_hit_touches_no_event_loop(
     monkeypatch.setattr(_bridge, "_run_here", forbidden)
     monkeypatch.setattr(_bridge, "_workers", forbidden)
     monkeypatch.setattr(asyncio, "new_event_loop", forbidden)
-    assert get_cache_info(axios_client.get(path)).status == "miss"  # type: ignore[union-attr]
-    assert get_cache_info(axios_client.get(path)).status == "hit"  # type: ignore[union-attr]
+    assert get_cache_info(axios_client.get(path)).status == "miss"
+    assert get_cache_info(axios_client.get(path)).status == "hit"
 
 
 def test_sync_and_async_calls_share_entries(origin: Origin, local_server: LocalServer) -> None:
@@ -106,7 +106,7 @@ def test_sync_and_async_calls_share_entries(origin: Origin, local_server: LocalS
     ) as api:
         api.get(path)
         response = asyncio.run(api.async_get(path))
-    assert get_cache_info(response).status == "hit"  # type: ignore[union-attr]
+    assert get_cache_info(response).status == "hit"
     assert origin.hits(path) == 1
 
 
@@ -116,17 +116,17 @@ def test_per_call_options(make_caller: Callable[..., Caller], origin: Origin) ->
     call = make_caller({"plugins": [plugin]})
     # cache=False: neither read nor written
     bypass = call.get(path, cache=False)
-    assert get_cache_info(bypass).status == "bypass"  # type: ignore[union-attr]
-    assert get_cache_info(call.get(path)).status == "miss"  # type: ignore[union-attr]
-    assert get_cache_info(call.get(path, cache=False)).status == "bypass"  # type: ignore[union-attr]
+    assert get_cache_info(bypass).status == "bypass"
+    assert get_cache_info(call.get(path)).status == "miss"
+    assert get_cache_info(call.get(path, cache=False)).status == "bypass"
     assert origin.hits(path) == 3
     # cache="refresh": revalidated with the origin now (a 304: the stored body, status 200)
     refreshed = call.get(path, cache="refresh")
-    assert get_cache_info(refreshed).status == "revalidated"  # type: ignore[union-attr]
+    assert get_cache_info(refreshed).status == "revalidated"
     assert refreshed.status_code == 200 and refreshed.data["hit"] == 2
     assert origin.requests(path)[-1].header("if-none-match") == '"v1"'
     assert origin.hits(path) == 4
-    assert get_cache_info(call.get(path, cache=True)).status == "hit"  # type: ignore[union-attr]
+    assert get_cache_info(call.get(path, cache=True)).status == "hit"
 
 
 def test_a_per_call_ttl(make_caller: Callable[..., Caller], origin: Origin, clock: Clock) -> None:
@@ -134,9 +134,9 @@ def test_a_per_call_ttl(make_caller: Callable[..., Caller], origin: Origin, cloc
     call = make_caller({"plugins": [CachePlugin(ttl=60, clock=clock)]})
     call.get(path, cache=300)
     clock.advance(120)
-    assert get_cache_info(call.get(path, cache=300)).status == "hit"  # type: ignore[union-attr]
+    assert get_cache_info(call.get(path, cache=300)).status == "hit"
     # the plugin's ttl (60 s) says it is stale by now
-    assert get_cache_info(call.get(path)).status == "miss"  # type: ignore[union-attr]
+    assert get_cache_info(call.get(path)).status == "miss"
     assert origin.hits(path) == 2
 
 
@@ -151,10 +151,10 @@ def test_a_bad_per_call_option_is_refused(make_caller: Callable[..., Caller]) ->
 def test_the_cache_option_leaves_with_the_plugin(local_server: LocalServer) -> None:
     api = axios_python.create({"base_url": local_server.base_url})
     plugin = api.plugin(CachePlugin())
-    api.get("/echo", cache=False)  # type: ignore[call-arg]
+    api.get("/echo", cache=False)
     api.remove_plugin(plugin)
     with pytest.raises(axios_python.ConfigError):
-        api.get("/echo", cache=False)  # type: ignore[call-arg]
+        api.get("/echo", cache=False)
     api.close()
 
 
@@ -167,9 +167,9 @@ def test_unsafe_methods_invalidate_the_url(
     call = make_caller({"plugins": [CachePlugin()]})
     call.get(path)
     call.get(other)
-    assert get_cache_info(call(method, path)).status == "bypass"  # type: ignore[union-attr]
-    assert get_cache_info(call.get(path)).status == "miss"  # type: ignore[union-attr]
-    assert get_cache_info(call.get(other)).status == "hit"  # type: ignore[union-attr]
+    assert get_cache_info(call(method, path)).status == "bypass"
+    assert get_cache_info(call.get(path)).status == "miss"
+    assert get_cache_info(call.get(other)).status == "hit"
 
 
 def test_invalidation_covers_every_user_and_location(
@@ -187,8 +187,8 @@ def test_invalidation_covers_every_user_and_location(
     call.post(poster, headers={"Authorization": "Bearer alice"})
     for who in ("Bearer alice", "Bearer bob"):
         response = call.get(target, headers={"Authorization": who})
-        assert get_cache_info(response).status == "miss"  # type: ignore[union-attr]
-    assert get_cache_info(call.get(content)).status == "miss"  # type: ignore[union-attr]
+        assert get_cache_info(response).status == "miss"
+    assert get_cache_info(call.get(content)).status == "miss"
 
 
 def test_a_failed_unsafe_request_invalidates_nothing(
@@ -199,7 +199,7 @@ def test_a_failed_unsafe_request_invalidates_nothing(
     call.get(path)
     origin.set("keep", headers={"Cache-Control": "max-age=60"}, status=409)
     call.post(path)
-    assert get_cache_info(call.get(path)).status == "hit"  # type: ignore[union-attr]
+    assert get_cache_info(call.get(path)).status == "hit"
 
 
 def test_users_never_share_an_entry(make_caller: Callable[..., Caller], origin: Origin) -> None:
@@ -210,7 +210,7 @@ def test_users_never_share_an_entry(make_caller: Callable[..., Caller], origin: 
     again = call.get(path, headers={"Authorization": "Bearer alice"})
     assert alice.data["authorization"] == again.data["authorization"] == "Bearer alice"
     assert bob.data["authorization"] == "Bearer bob"
-    assert [get_cache_info(r).status for r in (alice, bob, again)] == ["miss", "miss", "hit"]  # type: ignore[union-attr]
+    assert [get_cache_info(r).status for r in (alice, bob, again)] == ["miss", "miss", "hit"]
     # other credentials: an API key, cookies, a secret query value
     for options in (
         {"headers": {"X-Api-Key": "k1"}},
@@ -218,7 +218,7 @@ def test_users_never_share_an_entry(make_caller: Callable[..., Caller], origin: 
         {"params": {"api_key": "q1"}},
     ):
         call.get(path, **options)
-        assert get_cache_info(call.get(path, **options)).status == "hit"  # type: ignore[union-attr]
+        assert get_cache_info(call.get(path, **options)).status == "hit"
     assert origin.hits(path) == 5
 
 
@@ -255,17 +255,17 @@ def test_cookies_set_by_the_client_jar_tell_users_apart(
     call = make_caller({"plugins": [CachePlugin()]})
     call.get(path)
     call.get("/cookies/set", params={"session": "logged-in"}, cache=False)
-    assert get_cache_info(call.get(path)).status == "miss"  # type: ignore[union-attr]
+    assert get_cache_info(call.get(path)).status == "miss"
 
 
 def test_head_is_cached_apart_from_get(make_caller: Callable[..., Caller], origin: Origin) -> None:
     path = origin.set("head", headers={"Cache-Control": "max-age=60"})
     call = make_caller({"plugins": [CachePlugin()]})
-    assert get_cache_info(call("HEAD", path)).status == "miss"  # type: ignore[union-attr]
+    assert get_cache_info(call("HEAD", path)).status == "miss"
     get = call.get(path)
-    assert get_cache_info(get).status == "miss" and get.data["hit"] == 2  # type: ignore[union-attr]
+    assert get_cache_info(get).status == "miss" and get.data["hit"] == 2
     head = call("HEAD", path)
-    assert get_cache_info(head).status == "hit" and head.content == b""  # type: ignore[union-attr]
+    assert get_cache_info(head).status == "hit" and head.content == b""
 
 
 def test_requests_the_cache_leaves_alone(
@@ -276,9 +276,9 @@ def test_requests_the_cache_leaves_alone(
     call.get(path)
     # the caller's own conditional request: its 304 is the caller's
     own = call.get(path, headers={"If-None-Match": '"e"'})
-    assert own.status_code == 304 and get_cache_info(own).status == "bypass"  # type: ignore[union-attr]
-    assert get_cache_info(call("OPTIONS", path)).status == "bypass"  # type: ignore[union-attr]
-    assert get_cache_info(call.get(path, content=b"x")).status == "bypass"  # type: ignore[union-attr]
+    assert own.status_code == 304 and get_cache_info(own).status == "bypass"
+    assert get_cache_info(call("OPTIONS", path)).status == "bypass"
+    assert get_cache_info(call.get(path, content=b"x")).status == "bypass"
 
 
 def test_transforms_and_validate_status_apply_to_hits(
@@ -292,7 +292,7 @@ def test_transforms_and_validate_status_apply_to_hits(
 
     assert call.get(path, transform_response=[hit_number]).data == 1
     hit = call.get(path, transform_response=[hit_number])
-    assert hit.data == 1 and get_cache_info(hit).status == "hit"  # type: ignore[union-attr]
+    assert hit.data == 1 and get_cache_info(hit).status == "hit"
     assert call.get(path).data["hit"] == 1  # the entry holds the body, not transformed data
     # a call that would reject the stored status goes to the origin
     with pytest.raises(axios_python.HTTPStatusError):
@@ -311,7 +311,7 @@ def test_an_async_only_transform_in_a_sync_call_goes_to_the_origin(
 
     axios_client.get(path)
     response = axios_client.get(path, transform_response=[hit_number])
-    assert response.data == 2 and get_cache_info(response).status == "miss"  # type: ignore[union-attr]
+    assert response.data == 2 and get_cache_info(response).status == "miss"
 
 
 def test_lru_eviction_by_count_and_bytes(
@@ -324,8 +324,8 @@ def test_lru_eviction_by_count_and_bytes(
     call.get(paths[1])
     call.get(paths[0])  # paths[0] used last: paths[1] goes first
     call.get(paths[2])
-    assert get_cache_info(call.get(paths[0])).status == "hit"  # type: ignore[union-attr]
-    assert get_cache_info(call.get(paths[1])).status == "miss"  # type: ignore[union-attr]
+    assert get_cache_info(call.get(paths[0])).status == "hit"
+    assert get_cache_info(call.get(paths[1])).status == "miss"
     storage = plugin.storage
     assert isinstance(storage, MemoryStorage) and len(storage) == 2 and storage.evictions == 2
 
@@ -334,9 +334,9 @@ def test_lru_eviction_by_count_and_bytes(
     call = make_caller({"plugins": [small]})
     call.get(paths[3])
     call.get(big)
-    assert get_cache_info(call.get(big)).status == "hit"  # type: ignore[union-attr]
+    assert get_cache_info(call.get(big)).status == "hit"
     call.get(origin.set("big2", headers={"Cache-Control": "max-age=60"}, body=b"y" * 3000))
-    assert get_cache_info(call.get(big)).status == "miss"  # type: ignore[union-attr]
+    assert get_cache_info(call.get(big)).status == "miss"
     assert isinstance(small.storage, MemoryStorage) and small.storage.bytes <= 4000
 
 
@@ -346,8 +346,8 @@ def test_a_response_larger_than_max_entry_bytes_is_not_stored(
     path = origin.set("huge", headers={"Cache-Control": "max-age=60"}, body=b"z" * 5000)
     call = make_caller({"plugins": [CachePlugin(max_entry_bytes=4096)]})
     first = call.get(path)
-    assert get_cache_info(first).stored is False  # type: ignore[union-attr]
-    assert get_cache_info(call.get(path)).status == "miss"  # type: ignore[union-attr]
+    assert get_cache_info(first).stored is False
+    assert get_cache_info(call.get(path)).status == "miss"
 
 
 class BrokenStorage(CacheStorage):
@@ -371,7 +371,7 @@ def test_a_failing_storage_fails_open(
     call = make_caller({"plugins": [plugin]})
     for _ in range(3):
         response = call.get(path)
-        assert response.status_code == 200 and get_cache_info(response).status == "miss"  # type: ignore[union-attr]
+        assert response.status_code == 200 and get_cache_info(response).status == "miss"
     call.post(path)
     assert origin.hits(path) == 4
     assert plugin.stats().errors == 7  # 3 reads, 3 writes, 1 invalidation
@@ -412,3 +412,11 @@ def test_repr_and_option_checks(clock: Clock) -> None:
     ):
         with pytest.raises(error):
             CachePlugin(**options)
+
+
+def test_cache_info_of_a_response_no_cache_saw_is_a_clear_error(
+    axios_client: axios_python.AxiosPython,
+) -> None:
+    response = axios_client.get("/json")
+    with pytest.raises(LookupError, match="no cache plugin"):
+        get_cache_info(response)

@@ -57,7 +57,7 @@ def test_ttl_zero_stores_only_to_revalidate(
     call.get(plain)
     assert status(call.get(plain)) == "miss"  # nothing stored
     first = call.get(tagged)
-    assert get_cache_info(first).stored  # type: ignore[union-attr]
+    assert get_cache_info(first).stored
     again = call.get(tagged)
     assert status(again) == "revalidated" and again.status_code == 200
     assert again.data["hit"] == 1 and origin.hits(tagged) == 2

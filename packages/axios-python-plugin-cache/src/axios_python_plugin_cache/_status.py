@@ -40,11 +40,16 @@ class CacheInfo:
         return self.status in ("hit", "stale", "revalidated")
 
 
-def get_cache_info(response: object) -> CacheInfo | None:
-    """The ``CacheInfo`` the cache plugin attached to a response, or ``None`` (no cache
-    plugin on the call). Same as ``response.cache``, typed for static checkers."""
+def get_cache_info(response: object) -> CacheInfo:
+    """What the cache plugin did for ``response`` (``response.cache``, typed for static
+    checkers). A ``LookupError`` when no cache plugin saw the call."""
     value = getattr(response, "cache", None)
-    return value if isinstance(value, CacheInfo) else None
+    if not isinstance(value, CacheInfo):
+        raise LookupError(
+            "this response has no cache information: no cache plugin (CachePlugin, "
+            "RedisCachePlugin) was attached to the client that made the call"
+        )
+    return value
 
 
 @dataclass(frozen=True)
