@@ -226,3 +226,5 @@ def test_an_errors_config_is_safe_to_log(
     assert "'page': 2" in shown  # what is not secret stays readable
     assert config["headers"]["authorization"] == "Bearer t0ken-1"  # the real value to read
     assert isinstance(config, dict)
+    if isinstance(caught.value, axios_python.HTTPStatusError):
+        assert caught.value.response.config is config  # the same safe object from either

@@ -222,6 +222,9 @@ class HTTPStatusError(AxiosPythonError):
     ) -> None:
         super().__init__(message, config=config, request=request)
         self.response = response
+        shown = self.config
+        if shown is not None and getattr(response, "config", None) is config:
+            response.config = shown  # one object for both, safe to log from either
 
     @property
     def status_code(self) -> int:
