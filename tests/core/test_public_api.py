@@ -25,7 +25,8 @@ PUBLIC = {
     "CallState", "call_state", "FlightStats", "SingleFlight", "copy_error", "Secrets",
     "wire_url", "display_url", "identity", "add_redirect_hook", "may_receive_credentials",
     "hook_forms", "describe_callable", "check_header_name", "parse_log_level",
-    "log_level_repr", "HopObserver", "observe_hops", "CallKeys",
+    "log_level_repr", "HopObserver", "observe_hops", "CallKeys", "check_credential",
+    "is_seekable",
     # framework integrations
     "ManagedClient", "combine_lifespans",
 }  # fmt: skip

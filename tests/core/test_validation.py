@@ -4,6 +4,7 @@ hooks hand on is validated as create() validates it, on both paths."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -195,3 +196,51 @@ def test_absolute_urls_can_be_refused(make_caller: Callable[..., Caller]) -> Non
             guarded.get(url)
     with pytest.raises(ConfigError, match="needs a base_url"):
         axios_python.create({"allow_absolute_urls": False})
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (None, TypeError, "the token must be a str, got a NoneType"),
+        (b"bytes-t0ken", TypeError, "the token must be a str, got a bytes"),
+        ("", ValueError, "the token is empty"),
+        ("s3cret\r\nX-Evil: 1", ValueError, "the token contains a line break or NUL character"),
+        ("s3cret\x00", ValueError, "the token contains a line break or NUL character"),
+    ],
+)
+def test_check_credential_names_the_problem_never_the_value(
+    value: object, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error) as caught:
+        axios_python.check_credential(value, "the token")
+    assert str(caught.value) == message
+
+
+def test_is_seekable_tells_files_from_streams(tmp_path: Path) -> None:
+    import io
+
+    path = tmp_path / "body"
+    path.write_bytes(b"x")
+    with path.open("rb") as handle:
+        assert axios_python.is_seekable(handle)
+    assert axios_python.is_seekable(io.BytesIO(b"x"))
+    assert not axios_python.is_seekable(b"x")
+    assert not axios_python.is_seekable(iter([b"x"]))
+
+    class Pipe(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def seekable(self) -> bool:
+            raise OSError("not on a pipe")
+
+    assert not axios_python.is_seekable(Pipe())
+
+    class AsyncFile:
+        async def read(self, size: int = -1) -> bytes:
+            return b""
+
+        def seekable(self) -> bool:
+            return True
+
+    assert not axios_python.is_seekable(AsyncFile())

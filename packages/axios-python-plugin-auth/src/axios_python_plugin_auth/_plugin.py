@@ -22,17 +22,13 @@ from axios_python import (
     SyncNext,
     add_redirect_hook,
     call_state,
+    check_credential,
     check_header_name,
     describe_callable,
     display_url,
 )
 
-from ._sources import (
-    ClientCredentialsSource,
-    ProviderSource,
-    StaticSource,
-    check_credential,
-)
+from ._sources import ClientCredentialsSource, ProviderSource, StaticSource
 
 __all__ = ["AuthPlugin"]
 

@@ -17,6 +17,7 @@ from axios_python import (
     AxiosPythonError,
     Response,
     SingleFlight,
+    check_credential,
     display_url,
     hook_forms,
 )
@@ -42,27 +43,14 @@ if TYPE_CHECKING:
         def close(self) -> None: ...
 
 
-__all__ = ["ClientCredentialsSource", "ProviderSource", "StaticSource", "check_credential"]
+__all__ = ["ClientCredentialsSource", "ProviderSource", "StaticSource"]
 
 log = logging.getLogger("axios_python.auth")
 
 #: The clock token lifetimes are measured with (a module attribute so tests can move time on).
 clock = time.monotonic
 
-_FORBIDDEN = frozenset("\r\n\x00")
-
 T = TypeVar("T")
-
-
-def check_credential(value: Any, what: str) -> str:
-    """``value`` if it can go into a header or query string; the error never shows it."""
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a str, got a {type(value).__name__}")
-    if not value:
-        raise ValueError(f"{what} is empty")
-    if _FORBIDDEN & set(value):
-        raise ValueError(f"{what} contains a line break or NUL character")
-    return value
 
 
 class _Generations(Generic[T]):

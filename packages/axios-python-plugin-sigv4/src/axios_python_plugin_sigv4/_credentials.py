@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.credentials import ReadOnlyCredentials  # type: ignore[import-untyped]
 
-from axios_python import SingleFlight, hook_forms
+from axios_python import SingleFlight, check_credential, hook_forms
 
 from ._errors import SigV4Error
 
@@ -30,7 +30,6 @@ __all__ = ["CredentialSource", "credential_source", "environment_region"]
 _ADVISORY = 15 * 60
 _MARGIN = 60
 
-_FORBIDDEN = frozenset("\r\n\x00")
 
 #: Accepted mapping keys: ours, botocore's config names, STS's response names.
 _KEY_NAMES = (
@@ -47,21 +46,11 @@ ACCEPTED = (
 )
 
 
-def _text(value: Any, what: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a str, got a {type(value).__name__}")
-    if not value:
-        raise ValueError(f"{what} is empty")
-    if _FORBIDDEN & set(value):
-        raise ValueError(f"{what} contains a line break or NUL character")
-    return value
-
-
 def _frozen(access_key: Any, secret_key: Any, token: Any) -> ReadOnlyCredentials:
     return ReadOnlyCredentials(
-        _text(access_key, "the access key"),
-        _text(secret_key, "the secret key"),
-        None if token in (None, "") else _text(token, "the session token"),
+        check_credential(access_key, "the access key"),
+        check_credential(secret_key, "the secret key"),
+        None if token in (None, "") else check_credential(token, "the session token"),
     )
 
 

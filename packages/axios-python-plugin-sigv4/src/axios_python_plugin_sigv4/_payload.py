@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 from botocore.auth import EMPTY_SHA256_HASH, UNSIGNED_PAYLOAD  # type: ignore[import-untyped]
 
-from axios_python import call_state
+from axios_python import call_state, is_seekable
 
 from ._errors import SigV4Error
 
@@ -66,16 +66,6 @@ class _Starts:
         return known[1]
 
 
-def _seekable(body: Any) -> bool:
-    if not callable(getattr(body, "read", None)) or hasattr(body, "aread"):
-        return False
-    seekable = getattr(body, "seekable", None)
-    try:
-        return bool(seekable()) if callable(seekable) else False
-    except (OSError, ValueError):
-        return False
-
-
 def _hash_file(body: Any, start: int) -> str:
     digest = hashlib.sha256()
     body.seek(start)
@@ -115,7 +105,7 @@ def _file_parts_seekable(files: Any) -> bool:
         value = item[1] if isinstance(item, tuple) and len(item) == 2 else item
         if isinstance(value, tuple):
             value = value[1] if len(value) > 1 else None
-        if not isinstance(value, (bytes, str)) and not _seekable(value):
+        if not isinstance(value, (bytes, str)) and not is_seekable(value):
             return False
     return True
 
@@ -144,7 +134,7 @@ def _content(ctx: Mapping[str, Any], content: Any) -> Payload:
         return _hash_bytes(bytes(content))
     if isinstance(content, (list, tuple)):
         return Payload(compute=lambda: _hash_chunks(content), heavy=True)
-    if _seekable(content):
+    if is_seekable(content):
         start = call_state(ctx).slot(_Starts, _Starts).start_of(content)
         return Payload(compute=lambda: _hash_file(content, start), heavy=True)
     if hasattr(content, "aread") or isinstance(content, AsyncIterable):

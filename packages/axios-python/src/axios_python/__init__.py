@@ -38,6 +38,7 @@ from ._api import (
     request,
     spread,
 )
+from ._body import is_seekable
 from ._call import CallState, call_state
 from ._call_keys import CallKeys
 from ._cancel import CancelToken
@@ -72,7 +73,7 @@ from ._retry import ExponentialBackoff, FixedBackoff, FixedDelay, LinearBackoff,
 from ._secrets import Secrets
 from ._types import AsyncNext, Config, RequestOptions, SyncNext
 from ._urls import display_url, wire_url
-from ._validate import check_header_name, log_level_repr, parse_log_level
+from ._validate import check_credential, check_header_name, log_level_repr, parse_log_level
 from ._version import __version__
 
 #: The name ``wire_url`` had before the plugin toolkit; the same function.
@@ -131,6 +132,7 @@ __all__ = [
     "async_put",
     "async_request",
     "call_state",
+    "check_credential",
     "check_header_name",
     "combine_lifespans",
     "copy_error",
@@ -143,6 +145,7 @@ __all__ = [
     "head",
     "hook_forms",
     "identity",
+    "is_seekable",
     "log_level_repr",
     "may_receive_credentials",
     "observe_hops",

@@ -18,6 +18,7 @@ async generator, since httpx's async client takes async bodies only.
 
 from __future__ import annotations
 
+import inspect
 import io
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
@@ -29,7 +30,7 @@ from ._exceptions import AxiosPythonError, ContentTooLarge
 from ._types import Config
 from ._urls import display_url
 
-__all__ = ["enable_replay", "limit_request_body", "replay_refusal", "wire_body"]
+__all__ = ["enable_replay", "is_seekable", "limit_request_body", "replay_refusal", "wire_body"]
 
 #: Bytes read from a file object at a time (httpx's own chunk size).
 CHUNK = 65_536
@@ -84,7 +85,7 @@ def wire_body(ctx: Config, content: Any, *, is_async: bool) -> tuple[Any, int | 
         if replay is None or replay.source is not content:
             replay = bodies.replays[id(content)] = _replay_for(content, kind, bodies.limit)
         return replay.attempt(is_async)
-    if kind == "sync" and _seekable(content):
+    if kind == "sync" and is_seekable(content):
         return _Rewind(content).attempt(is_async)  # its Content-Length from where it is
     if is_async and kind == "sync":
         return _Keep(content, None).attempt(True)
@@ -103,18 +104,23 @@ def _kind(content: Any) -> str | None:
     return None
 
 
-def _seekable(content: Any) -> bool:
-    if not hasattr(content, "read"):
+def is_seekable(content: Any) -> bool:
+    """Whether a request body is a sync file-like object that can be rewound (a ``read``
+    method and a ``seekable()`` that says so), so it can be read again: hashed before
+    sending, replayed on a retry. Async file objects and iterators are not."""
+    read = getattr(content, "read", None)
+    if not callable(read) or hasattr(content, "aread") or inspect.iscoroutinefunction(read):
         return False
     seekable = getattr(content, "seekable", None)
     try:
-        return bool(seekable()) if callable(seekable) else False
+        answer = seekable() if callable(seekable) else False
     except (OSError, ValueError):
         return False
+    return answer is True
 
 
 def _replay_for(content: Any, kind: str, limit: int) -> _Rewind | _Again | _Keep:
-    if kind == "sync" and _seekable(content):
+    if kind == "sync" and is_seekable(content):
         return _Rewind(content)
     if isinstance(content, (list, tuple)):
         return _Again(content)

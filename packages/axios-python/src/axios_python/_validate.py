@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-__all__ = ["TOKEN_CHARS", "check_header_name", "log_level_repr", "parse_log_level"]
+__all__ = [
+    "TOKEN_CHARS",
+    "check_credential",
+    "check_header_name",
+    "log_level_repr",
+    "parse_log_level",
+]
 
 #: The characters of an HTTP token (RFC 9110): method and header names.
 TOKEN_CHARS = frozenset(
@@ -21,6 +27,23 @@ def check_header_name(value: Any, what: str = "header") -> str:
             f"{what} must be a header name such as 'X-Api-Key' (letters, digits and "
             f"!#$%&'*+-.^_`|~), got {value!r}"
         )
+    return value
+
+
+#: Characters a credential can never hold: it goes into a header or a query string.
+_NOT_IN_CREDENTIALS = frozenset("\r\n\x00")
+
+
+def check_credential(value: Any, what: str) -> str:
+    """``value`` if it can be a credential (a token, key or secret that goes into a header or
+    query string): a non-empty ``str`` without line breaks or NUL. Otherwise a
+    ``TypeError``/``ValueError`` naming ``what`` and the problem, never the value."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, got a {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{what} is empty")
+    if _NOT_IN_CREDENTIALS & set(value):
+        raise ValueError(f"{what} contains a line break or NUL character")
     return value
 
 
