@@ -43,12 +43,13 @@ for _ in range(count):
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
-def instructions(which: str, count: int) -> int:
-    """Instructions callgrind counts for a whole run of the case."""
+def callgrind_instructions(script: str, *args: str) -> int:
+    """Instructions callgrind counts for a whole run of ``python -c script *args`` (the other
+    benchmarks count theirs with it too)."""
     result = subprocess.run(
         [
             "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-            sys.executable, "-c", CASE, which, str(count),
+            sys.executable, "-c", script, *args,
         ],
         capture_output=True,
         text=True,
@@ -58,6 +59,11 @@ def instructions(which: str, count: int) -> int:
     if match is None:
         raise SystemExit(f"callgrind printed no count:\n{result.stderr[-2000:]}")
     return int(match.group(1))
+
+
+def instructions(which: str, count: int) -> int:
+    """Instructions callgrind counts for a whole run of the case."""
+    return callgrind_instructions(CASE, which, str(count))
 
 
 def per_request(which: str, count: int) -> float:

@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import statistics
 import subprocess
 import sys
 import time
+
+from bench_instructions import callgrind_instructions  # a sibling: tools/ is on sys.path
 
 __all__ = ["CASES", "main"]
 
@@ -100,23 +101,9 @@ loop.run_until_complete(api.aclose())
 loop.close()
 """
 
-_COLLECTED = re.compile(r"Collected : (\d+)")
-
 
 def _instructions(case: str, mode: str, count: int) -> int:
-    result = subprocess.run(
-        [
-            "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-            sys.executable, "-c", CASE, case, mode, str(count),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )  # fmt: skip
-    match = _COLLECTED.search(result.stderr)
-    if match is None:
-        raise SystemExit(f"callgrind printed no count:\n{result.stderr[-2000:]}")
-    return int(match.group(1))
+    return callgrind_instructions(CASE, case, mode, str(count))
 
 
 def instructions(requests: int) -> dict[str, dict[str, float]]:
