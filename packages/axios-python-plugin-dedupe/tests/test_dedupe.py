@@ -13,6 +13,7 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from importlib.metadata import version
 from typing import Any
 
 import pytest
@@ -553,5 +554,5 @@ def test_defaults_and_exports() -> None:
     assert plugin.methods == frozenset({"GET", "HEAD"})
     assert DedupePlugin.name == "dedupe"
     assert package.__all__ == ["CORRELATION_HEADERS", "DedupePlugin", "DedupeStats", "__version__"]
-    assert package.__version__ == "1.1.0"
+    assert package.__version__ == version("axios-python-plugin-dedupe")
     assert axios_python.DedupePlugin is DedupePlugin
