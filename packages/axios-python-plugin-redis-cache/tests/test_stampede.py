@@ -108,8 +108,9 @@ def test_four_processes_make_one_upstream_request(
     assert len(statuses) == 100 and sorted(set(statuses)) == ["hit", "miss"]
     assert statuses.count("miss") == 1
     assert all(hit == 1 for result in results for hit in result["hits"])
-    # the three processes without the lock waited for the one with it
-    assert sum(result["stampede_waits"] > 0 for result in results) == 3
+    # the processes without the lock waited for the one with it, or (started late on a busy
+    # machine) found its entry already stored
+    assert 1 <= sum(result["stampede_waits"] > 0 for result in results) <= 3
     # and what they stored is served here too, on both paths
     plugin = RedisCachePlugin(redis_server.url, namespace=namespace)
     with axios_python.create({"base_url": local_server.base_url, "plugins": [plugin]}) as api:
