@@ -80,6 +80,8 @@ def test_docs_exist_for_every_feature() -> None:
         "plugins.md",
         "testing.md",
         "integrations.md",
+        "production.md",
+        "performance.md",
         "migrating/from-requests.md",
         "migrating/from-httpx.md",
         "migrating/from-axios.md",
