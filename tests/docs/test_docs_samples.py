@@ -23,7 +23,11 @@ from ._runner import SampleRunner, python_blocks, restored_logging
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 CHANGELOGS = DOCS / "changelogs"
-PAGES = sorted(DOCS.rglob("*.md")) + [p for p in [ROOT / "README.md"] if p.is_file()]
+PAGES = (
+    sorted(DOCS.rglob("*.md"))
+    + [p for p in [ROOT / "README.md"] if p.is_file()]
+    + sorted(ROOT.glob("packages/*/README.md"))
+)
 
 _URL_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)")
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "0.0.0.0"})
@@ -36,7 +40,11 @@ def hosts_named_in(text: str) -> frozenset[str]:
 
 
 def _page_id(page: Path) -> str:
-    return page.relative_to(DOCS).as_posix() if page.is_relative_to(DOCS) else f"root-{page.name}"
+    if page.is_relative_to(DOCS):
+        return page.relative_to(DOCS).as_posix()
+    if page.parent.parent.name == "packages":
+        return f"{page.parent.name}-{page.name}"
+    return f"root-{page.name}"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[_page_id(p) for p in PAGES])
