@@ -33,6 +33,10 @@ THREADS = 16
 PER_THREAD = 2_000 if FULL else 60
 TASKS = 1_000 if FULL else 100
 
+# correctness under load, not a timed test: at full size (32,000 requests through every plugin)
+# a slow machine needs longer than the suite's per-test limit
+pytestmark = pytest.mark.timeout(900 if FULL else 120)
+
 
 def _rss() -> int:
     """Resident memory of this process in bytes (Linux)."""
