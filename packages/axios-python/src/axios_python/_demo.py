@@ -436,10 +436,9 @@ class _Tour:
         await api.aclose()
 
 
-#: The sections a user may name: the lifecycle tour (one instance, eight parts) and each part
-#: of the ecosystem tour.
 def section_names() -> list[str]:
-    """The names ``axios-python demo NAME`` accepts, in the order the full demo runs them."""
+    """The names ``axios-python demo NAME`` accepts, in the order the full demo runs them: the
+    lifecycle tour (one instance, eight parts), then each part of the ecosystem tour."""
     from ._demo_ecosystem import SECTIONS
 
     return ["lifecycle", *SECTIONS]

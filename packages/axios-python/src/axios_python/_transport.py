@@ -508,8 +508,14 @@ def _close_async_from_sync(loop: asyncio.AbstractEventLoop, client: Any) -> None
         # runners) cancels the tasks still pending when its coroutine returns, and a task
         # cancelled before its first step never runs; the loop's shutdown of async generators
         # comes after that, so a generator closes the client then if the task did not.
+        async def close_then_forget() -> None:
+            try:
+                await _aclose_resolutely(client)
+            finally:
+                _pending_closes.discard(fallback)
+
         task = loop.create_task(_aclose_resolutely(client))
-        fallback = _AtLoopShutdown(functools.partial(_aclose_resolutely, client))
+        fallback = _AtLoopShutdown(close_then_forget)
         _pending_closes.update((task, fallback))
 
         def settled(task: Any) -> None:
