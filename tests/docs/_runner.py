@@ -170,16 +170,28 @@ class SampleRunner:
 
 @contextlib.contextmanager
 def restored_logging() -> Iterator[None]:
-    """Undo what a sample's ``logging.basicConfig(...)`` does to the root logger."""
+    """Undo what a sample does to logging: ``logging.basicConfig(...)`` on the root logger, and
+    a level, handler, ``propagate`` or ``disabled`` set on any named logger (a page that quiets
+    ``axios_python.cache`` must not quiet it for the tests that run after it)."""
     import logging
 
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
+    def loggers() -> list[logging.Logger]:
+        named = logging.root.manager.loggerDict.values()
+        return [logging.getLogger(), *(lg for lg in named if isinstance(lg, logging.Logger))]
+
+    saved = {
+        id(lg): (lg, lg.level, list(lg.handlers), lg.propagate, lg.disabled) for lg in loggers()
+    }
     try:
         yield
     finally:
-        for handler in root.handlers:
-            if handler not in handlers:
-                root.removeHandler(handler)
-                handler.close()
-        root.setLevel(level)
+        for lg in loggers():
+            _, level, handlers, propagate, disabled = saved.get(
+                id(lg), (lg, logging.NOTSET, [], True, False)
+            )
+            for handler in list(lg.handlers):
+                if handler not in handlers:
+                    lg.removeHandler(handler)
+                    handler.close()
+            lg.setLevel(level)
+            lg.propagate, lg.disabled = propagate, disabled
