@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,6 +27,7 @@ from axios_python import (
     LinearBackoff,
 )
 from axios_python._config import _SCHEMA, _SECRET_VALUED
+from axios_python.engine import httpx
 from axios_python.testing import LocalServer
 
 #: Put into generated values: it must never come back in an error message.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import inspect
 import selectors
 import shutil
@@ -27,13 +28,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpcore
-import httpx
 import pytest
 
 import axios_python
 from axios_python import CancelError, CancelToken, HTTPStatusError, NetworkError
 from axios_python import TimeoutError as AxiosTimeoutError
+from axios_python.engine import httpcore, httpx
 from axios_python.testing import Caller, LocalServer, LogCapture
 
 #: "At once", with a generous margin for a loaded machine (every stall below lasts 10 s).
@@ -560,8 +560,8 @@ def test_backend_connect_keeps_local_address_and_socket_options(srv: LocalServer
 def test_httpcore_internals_for_sync_cancellation() -> None:
     """What ``_tracking.py`` relies on in httpcore. If this fails after an httpcore upgrade,
     sync cancellation no longer reaches connects or pool waits: adapt ``_tracking.py``."""
-    from httpcore._backends.sync import SyncStream
-    from httpcore._sync.connection_pool import PoolRequest
+    SyncStream = importlib.import_module(f"{httpcore.__name__}._backends.sync").SyncStream
+    PoolRequest = importlib.import_module(f"{httpcore.__name__}._sync.connection_pool").PoolRequest
 
     from axios_python._tracking import TrackedBackend, _Queue, track
 
@@ -597,7 +597,7 @@ def test_httpcore_internals_for_sync_cancellation() -> None:
 
 def test_cancelled_scope_wakes_a_request_as_it_enters_the_pool() -> None:
     """The pool queue hook, when the cancellation came first (no real pool needed)."""
-    from httpcore._sync.connection_pool import PoolRequest
+    PoolRequest = importlib.import_module(f"{httpcore.__name__}._sync.connection_pool").PoolRequest
 
     from axios_python._cancel import cancel_scope
     from axios_python._tracking import _Queue

@@ -8,12 +8,12 @@ import threading
 import time
 from typing import Any
 
-import httpx
 import pytest
 
 import axios_python
 from axios_python import FixedDelay
 from axios_python._retry import cap_timeout
+from axios_python.engine import httpx
 from axios_python.testing import LocalServer
 
 #: generous: the machine may be slow, the point is "not the 3 s the server stalls"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import socket
 
-import httpx
 import pytest
 
 import axios_python
@@ -19,6 +18,7 @@ from axios_python import (
     RetryError,
     TimeoutError,
 )
+from axios_python.engine import httpx
 from axios_python.testing import Caller
 
 

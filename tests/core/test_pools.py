@@ -10,11 +10,11 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 import axios_python
 from axios_python._transport import MAX_POOLS, _key, transport_wrappers
+from axios_python.engine import httpx
 from axios_python.testing import Caller, LocalServer
 
 Make = Callable[..., Caller]

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 import pytest
 
 import axios_python
 from axios_python import Response, add_redirect_hook, may_receive_credentials, observe_hops
+from axios_python.engine import httpx
 from axios_python.testing import Caller, LocalServer
 
 

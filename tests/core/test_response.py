@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 import axios_python
 from axios_python import HTTPStatusError, Response
+from axios_python.engine import httpx
 from axios_python.testing import Caller, LocalServer
 
 

@@ -71,7 +71,7 @@ def test_urls() -> None:
 
 
 def test_headers_keep_order_and_repeats() -> None:
-    import httpx
+    from axios_python.engine import httpx
 
     headers = httpx.Headers([("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"), ("Accept", "x")])
     assert redact_headers(headers) == [

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 
 from axios_python import Response
+from axios_python.engine import httpx
 from axios_python.testing import Caller
 
 

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 import axios_python
 from axios_python import ConfigError, Response
+from axios_python.engine import httpx
 from axios_python.testing import Caller, LocalServer
 
 

@@ -15,7 +15,13 @@ from axios_python._first_party import FIRST_PARTY
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "docs" / "reference"
-CORE = ["axios_python", "axios_python.testing", "axios_python.redaction", "axios_python.plugins"]
+CORE = [
+    "axios_python",
+    "axios_python.testing",
+    "axios_python.redaction",
+    "axios_python.plugins",
+    "axios_python.engine",
+]
 PLUGINS = [entry.module for entry in FIRST_PARTY.values()]
 
 

@@ -16,10 +16,10 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 import axios_python
+from axios_python.engine import httpx
 from axios_python_plugin_auth import AuthPlugin
 from axios_python_plugin_dedupe import DedupePlugin
 from axios_python_plugin_logger import LoggerPlugin

@@ -8,13 +8,13 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from opentelemetry import baggage, trace
 from opentelemetry import context as otel_context
 from opentelemetry.instrumentation.utils import suppress_http_instrumentation
 from opentelemetry.trace import Span
 
 from axios_python import Config, Dual, Response
+from axios_python.engine import httpx
 from axios_python.testing import Caller, LocalServer
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
-from axios_python import FixedDelay
+from axios_python import FixedDelay, engine
 from axios_python.testing import Caller, LocalServer
 
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ def test_the_instrumentor_is_active_on_the_cores_transports(
 ) -> None:
     call = make_caller()  # no plugin: the instrumentor alone
     call.get("/echo")
-    assert _scopes(telemetry) == [THEIRS]
+    # it patches httpx's classes: on the httpx2 engine it sees nothing (docs/engines.md)
+    assert _scopes(telemetry) == ([THEIRS] if engine.name == "httpx" else [])
 
 
 def test_one_client_span_per_request(

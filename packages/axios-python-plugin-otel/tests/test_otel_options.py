@@ -8,12 +8,12 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 from opentelemetry.propagate import get_global_textmap
 from opentelemetry.trace import Span, SpanKind, StatusCode
 
 from axios_python import Dual, FixedDelay
+from axios_python.engine import httpx
 from axios_python.testing import Caller, LogCapture
 from axios_python_plugin_otel import OpenTelemetryPlugin
 

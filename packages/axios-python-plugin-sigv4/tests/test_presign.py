@@ -7,9 +7,9 @@ import asyncio
 import datetime
 from typing import Any
 
-import httpx
 import pytest
 
+from axios_python.engine import httpx
 from axios_python_plugin_sigv4 import SigV4Plugin
 
 

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
 import pytest
 
 import axios_python
 from axios_python import AsyncNext, Config, Dual, FixedDelay, Response, SyncNext
+from axios_python.engine import httpx
 from axios_python.testing import Caller
 from axios_python_plugin_sigv4 import SigV4Plugin
 

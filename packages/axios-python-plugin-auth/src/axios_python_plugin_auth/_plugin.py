@@ -9,8 +9,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from axios_python import (
     AsyncNext,
     AxiosPython,
@@ -27,6 +25,7 @@ from axios_python import (
     describe_callable,
     display_url,
 )
+from axios_python.engine import httpx
 
 from ._sources import ClientCredentialsSource, ProviderSource, StaticSource
 

@@ -10,8 +10,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import httpx
-
 from axios_python import (
     AxiosPython,
     AxiosPythonError,
@@ -21,6 +19,7 @@ from axios_python import (
     display_url,
     hook_forms,
 )
+from axios_python.engine import httpx
 from axios_python.redaction import scrub
 
 from ._errors import AuthError

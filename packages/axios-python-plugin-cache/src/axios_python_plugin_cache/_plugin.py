@@ -12,8 +12,6 @@ import time
 from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-import httpx
-
 import axios_python
 from axios_python import (
     AsyncNext,
@@ -31,6 +29,7 @@ from axios_python import (
     identity,
     wire_url,
 )
+from axios_python.engine import httpx
 
 from . import _policy as policy
 from ._entry import Entry

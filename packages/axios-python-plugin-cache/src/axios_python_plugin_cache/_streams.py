@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
-import httpx
+from axios_python.engine import httpx
 
 __all__ = ["tee_async", "tee_sync"]
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from axios_python import (
     AsyncNext,
     AxiosPythonError,
@@ -32,6 +30,7 @@ from axios_python import (
     identity,
     wire_url,
 )
+from axios_python.engine import httpx
 
 if TYPE_CHECKING:
     from axios_python import AxiosPython
@@ -93,8 +92,13 @@ class DedupeStats:
     waiting: int
 
 
+_SCALARS = frozenset({type(None), bool, int, float, str, bytes})
+
+
 def _frozen(value: Any) -> Any:
     """A hashable stand-in for a config value: the value itself, or its identity."""
+    if type(value) in _SCALARS:  # most of a call's answer keys: None, a flag, a number
+        return value
     if isinstance(value, (httpx.Cookies, CookieJar)):
         return ("id", id(value))  # a live jar: equal only to itself
     if isinstance(value, Mapping):

@@ -9,8 +9,6 @@ from time import perf_counter
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
-
 from axios_python import (
     AsyncNext,
     AxiosPython,
@@ -25,6 +23,7 @@ from axios_python import (
     log_level_repr,
     parse_log_level,
 )
+from axios_python.engine import httpx
 from axios_python.redaction import scrub
 
 __all__ = ["DEFAULT_LOGGER", "LoggerPlugin"]

@@ -21,12 +21,12 @@ from ._settings import (
 )
 
 if TYPE_CHECKING:
-    import httpx
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.propagators.textmap import TextMapPropagator
     from opentelemetry.trace import Span, TracerProvider
 
     from axios_python import AxiosPython
+    from axios_python.engine import httpx
 
     from ._tracing import Instrumentation
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Protocol
 
-import httpx
+from axios_python.engine import httpx
 
 __all__ = ["AsyncSpanStream", "StreamWatcher", "SyncSpanStream"]
 

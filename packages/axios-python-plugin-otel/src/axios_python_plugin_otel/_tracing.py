@@ -31,7 +31,6 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from opentelemetry import context as otel_context
 from opentelemetry import metrics, trace
 from opentelemetry.context import (
@@ -54,6 +53,7 @@ from axios_python import (
     observe_hops,
     wire_url,
 )
+from axios_python.engine import httpx
 from axios_python.redaction import scrub
 
 from . import _semconv as sc

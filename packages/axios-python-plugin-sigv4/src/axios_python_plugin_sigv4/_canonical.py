@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote_to_bytes
 
-import httpx
+from axios_python.engine import httpx
 
 __all__ = ["canonical_url"]
 

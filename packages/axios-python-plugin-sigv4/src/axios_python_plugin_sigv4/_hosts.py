@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import httpx
+from axios_python.engine import httpx
 
 __all__ = ["Hosts"]
 

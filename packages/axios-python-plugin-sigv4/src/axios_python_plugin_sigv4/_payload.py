@@ -20,10 +20,10 @@ from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from botocore.auth import EMPTY_SHA256_HASH, UNSIGNED_PAYLOAD  # type: ignore[import-untyped]
 
 from axios_python import call_state, is_seekable
+from axios_python.engine import httpx
 
 from ._errors import SigV4Error
 

@@ -6,9 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from axios_python import AxiosPython, Dual, check_header_name
+from axios_python.engine import httpx
 
 from ._hosts import Hosts
 

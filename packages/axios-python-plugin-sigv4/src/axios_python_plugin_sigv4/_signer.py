@@ -16,8 +16,6 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
 from axios_python import (
     AsyncNext,
     Config,
@@ -29,6 +27,7 @@ from axios_python import (
     display_url,
     wire_url,
 )
+from axios_python.engine import httpx
 
 from ._canonical import canonical_url
 from ._credentials import CredentialSource

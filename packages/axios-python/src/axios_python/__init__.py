@@ -162,8 +162,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name == "plugins":
-        return importlib.import_module("axios_python.plugins")
+    if name in ("plugins", "engine"):
+        return importlib.import_module(f"axios_python.{name}")
     from ._first_party import BY_CLASS, install_hint
 
     entry = BY_CLASS.get(name)

@@ -7,9 +7,8 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
-
 from ._client import AxiosPython
+from ._engine import httpx
 from ._models import Response
 from ._types import RequestOptions
 

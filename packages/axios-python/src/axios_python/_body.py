@@ -23,9 +23,8 @@ import io
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
-import httpx
-
 from ._call import call_state
+from ._engine import httpx
 from ._exceptions import AxiosPythonError, ContentTooLarge
 from ._types import Config
 from ._urls import display_url

@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ._call_keys import CallKeys
 from ._config import normalize_defaults
+from ._engine import httpx
 from ._exceptions import ConfigError
 from ._headers import HeaderDict
 from ._interceptors import Interceptors

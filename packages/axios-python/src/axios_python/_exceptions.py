@@ -6,8 +6,7 @@ import builtins
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import httpx
-
+    from ._engine import httpx
     from ._models import Response
 
 __all__ = [

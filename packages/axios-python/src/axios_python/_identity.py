@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from http.cookiejar import CookieJar
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ._call import call_state
+from ._engine import httpx
 from ._urls import wire_url
 
 if TYPE_CHECKING:

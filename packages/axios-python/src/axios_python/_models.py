@@ -11,9 +11,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
 from typing import Any
 
-import httpx
-
 from . import _config
+from ._engine import httpx, joined
 from ._exceptions import ContentTooLarge, HTTPStatusError
 from ._types import Config
 
@@ -308,13 +307,13 @@ class Response(httpx.Response):
             with translate_errors(self.config, self._request):
                 for data in raw:
                     for piece in _pieces(data, step):
-                        decoded = decoder.decode(piece)
+                        decoded = joined(decoder.decode(piece))
                         seen += len(decoded)
                         if seen > limit:
                             self.close()
                             raise self._too_large(limit, seen)
                         yield from chunker.feed(decoded)
-                decoded = decoder.flush()
+                decoded = joined(decoder.flush())
                 seen += len(decoded)
                 if seen > limit:
                     self.close()
@@ -345,14 +344,14 @@ class Response(httpx.Response):
             with translate_errors(self.config, self._request):
                 async for data in raw:
                     for piece in _pieces(data, step):
-                        decoded = decoder.decode(piece)
+                        decoded = joined(decoder.decode(piece))
                         seen += len(decoded)
                         if seen > limit:
                             await self.aclose()
                             raise self._too_large(limit, seen)
                         for chunk in chunker.feed(decoded):
                             yield chunk
-                decoded = decoder.flush()
+                decoded = joined(decoder.flush())
                 seen += len(decoded)
                 if seen > limit:
                     await self.aclose()

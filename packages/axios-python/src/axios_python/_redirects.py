@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
+from ._engine import httpx
 
 if TYPE_CHECKING:
     from ._secrets import Secrets

@@ -11,10 +11,9 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ._body import replay_refusal
 from ._call import call_state
+from ._engine import httpx
 from ._exceptions import (
     AxiosPythonError,
     CancelError,

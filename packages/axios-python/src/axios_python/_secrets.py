@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote_plus
 
-import httpx
+from ._engine import httpx
 
 __all__ = [
     "DEFAULT_SECRETS",

@@ -6,7 +6,7 @@ import ssl
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
-import httpx
+from ._engine import httpx
 
 if TYPE_CHECKING:
     from ._cancel import CancelToken

@@ -7,8 +7,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import httpx
-
+from .._engine import httpx
 from .._transport import transport_wrappers
 
 __all__ = ["redirect"]
