@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 
 import axios_python
 from axios_python import CallState, Response, call_state, identity, wire_url
+from axios_python.engine import httpx
 from axios_python.testing import Caller, LocalServer
 
 
@@ -86,6 +86,47 @@ def test_wire_url_merges_params_into_the_urls_own_query() -> None:
     with pytest.raises(axios_python.ConfigError, match="no base_url is set") as info:
         wire_url({"url": "/relative?token=SECRET"})
     assert "SECRET" not in str(info.value)
+
+
+def test_wire_url_is_built_once_per_call_and_follows_what_hooks_change(
+    make_caller: Callable[..., Caller],
+) -> None:
+    seen: list[tuple[str, bool]] = []
+
+    def attempt(ctx: Any, next_fn: Any) -> Any:
+        first = wire_url(ctx)
+        seen.append((str(first), wire_url(ctx) is first))  # the same object within a call
+        ctx["params"] = {**(ctx["params"] or {}), "n": ctx["attempt"]}  # a new URL
+        response = next_fn(ctx)
+        seen.append((str(wire_url(ctx)), True))
+        return response
+
+    class Shown:  # not plain data: its text may change, so it is never cached
+        count = 0
+
+        def __str__(self) -> str:
+            Shown.count += 1
+            return f"s{Shown.count}"
+
+    call = make_caller()
+    call.api.use(attempt, scope="attempt")
+    response = call.get("/echo", params={"flag": True})
+    assert response.data["query"] == {"flag": ["true"], "n": ["1"]}
+    assert seen[0][1] and seen[0][0].endswith("/echo?flag=true")
+    assert seen[1][0].endswith("/echo?flag=true&n=1")
+    # equal but different values (True == 1 == 1.0) are different URLs, within one call too
+    urls: list[str] = []
+
+    def probe(ctx: Any, next_fn: Any) -> Any:
+        for value in (True, 1, 1.0):
+            urls.append(str(wire_url({**ctx, "params": {"a": value}})))
+        shown = {**ctx, "params": {"a": Shown()}}
+        urls.extend([str(wire_url(shown)), str(wire_url(shown))])
+        return next_fn(ctx)
+
+    call.api.use(probe)
+    call.get("/echo")
+    assert [url.partition("?")[2] for url in urls] == ["a=true", "a=1", "a=1.0", "a=s1", "a=s2"]
 
 
 def test_one_state_per_call_shared_by_call_and_attempt_scope(

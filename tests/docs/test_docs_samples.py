@@ -90,6 +90,7 @@ def test_docs_exist_for_every_feature() -> None:
         "integrations.md",
         "production.md",
         "performance.md",
+        "fast-transport.md",
         "migrating/from-requests.md",
         "migrating/from-httpx.md",
         "migrating/from-axios.md",

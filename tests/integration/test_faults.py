@@ -1,5 +1,6 @@
 """The fault matrix: what a caller gets from each way a server or network misbehaves, on both
-paths, against the real loopback server, and that nothing is left behind afterwards.
+paths (and async through the aiohttp transport), against the real loopback server, and that
+nothing is left behind afterwards.
 
 The rows are documented on the Reliability page (docs/reliability.md); keep the two together.
 """
@@ -14,7 +15,6 @@ from collections.abc import Callable, Iterator
 from email.utils import formatdate
 from typing import Any
 
-import httpx
 import pytest
 
 import axios_python
@@ -26,6 +26,7 @@ from axios_python import (
     TimeoutError,
     TooManyRedirects,
 )
+from axios_python.engine import httpx
 from axios_python.testing import Caller, LocalServer, Reply
 from axios_python.testing._conformance import open_sockets
 
@@ -50,6 +51,27 @@ def routes(local_server: LocalServer) -> Iterator[LocalServer]:
     yield server
     for path in ("reset", "loop", "huge-headers", "bad-json", "bomb", "idle-close"):
         server.remove_route(f"/fault/{path}")
+
+
+@pytest.fixture(params=["sync", "async", "async-aiohttp"])
+def make_caller(
+    request: pytest.FixtureRequest, local_server: LocalServer
+) -> Iterator[Callable[..., Caller]]:
+    """Every row on three paths: sync, async, and async through the high-throughput transport
+    (``"transport": "aiohttp"``), which must behave the same in every fault."""
+    path = str(request.param)
+    extra = {"transport": "aiohttp"} if path == "async-aiohttp" else {}
+    callers: list[Caller] = []
+
+    def factory(config: dict[str, Any] | None = None) -> Caller:
+        merged = {"base_url": local_server.base_url, "timeout": 10.0, **extra, **(config or {})}
+        caller = Caller(path.partition("-")[0], axios_python.create(merged))
+        callers.append(caller)
+        return caller
+
+    yield factory
+    for caller in callers:
+        caller.close()
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 import axios_python
 from axios_python import CancelError, CancelToken, FixedDelay, Response
+from axios_python.engine import httpx
 from axios_python.testing import Caller
 
 #: ``AXIOS_PYTHON_LOAD=full`` (.ci/run) sends the issue's 10,000 mixed requests (5,000 per
@@ -62,16 +62,23 @@ class Baseline:
             time.sleep(0.02)
 
 
-@pytest.fixture
-def call_remote(remote_server: str, axios_mode: str) -> Iterator[Callable[..., Caller]]:
-    """``call_remote(config)``: a Caller on the test's path for an instance pointed at the
-    server process; closed after the test (before the leak check of ``baseline``)."""
+@pytest.fixture(params=["sync", "async", "async-aiohttp"])
+def call_remote(
+    request: pytest.FixtureRequest, remote_server: str
+) -> Iterator[Callable[..., Caller]]:
+    """``call_remote(config)``: a Caller on the test's path (sync, async, or async through the
+    aiohttp transport) for an instance pointed at the server process; closed after the test
+    (before the leak check of ``baseline``)."""
+    path = str(request.param)
+    extra = {"transport": "aiohttp"} if path == "async-aiohttp" else {}
     made: list[Caller] = []
 
     def factory(config: dict[str, Any] | None = None) -> Caller:
         caller = Caller(
-            axios_mode,
-            axios_python.create({"base_url": remote_server, "timeout": 10.0, **(config or {})}),
+            path.partition("-")[0],
+            axios_python.create(
+                {"base_url": remote_server, "timeout": 10.0, **extra, **(config or {})}
+            ),
         )
         made.append(caller)
         return caller

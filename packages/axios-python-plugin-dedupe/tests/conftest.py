@@ -173,10 +173,25 @@ class Gate:
         with self.lock:
             return self.stages.pop(0) if self.stages else None
 
+    def _parked(self) -> int:
+        """Followers parked on a flight still in progress. ``stats().waiting`` also counts
+        followers of a flight a cancelled leader abandoned until each wakes up to take over
+        (under load, some time later): the new leader must wait for them to re-join, or it
+        may finish before a late one comes back and leads a second request."""
+        total = 0
+        for flights in list(self.plugin._flights.values()):
+            with flights._lock:
+                total += sum(
+                    len(f.sync_waiters) + len(f.task_waiters)
+                    for f in flights._flights.values()
+                    if not f.done
+                )
+        return total
+
     def _ready(self, waiting: int) -> bool:
         # a latch: once a threshold was seen, it holds for every attempt that waits for it
         # (when one held leader answers, its followers stop waiting)
-        if waiting not in self.opened and self.plugin.stats().waiting >= waiting:
+        if waiting not in self.opened and self._parked() >= waiting:
             self.opened.add(waiting)
         return waiting in self.opened
 

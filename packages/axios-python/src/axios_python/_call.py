@@ -64,6 +64,7 @@ class CallState:
         "sending",
         "started",
         "streams",
+        "wire_urls",
     )
 
     def __init__(self, client: AxiosPython | None, secrets: Secrets | None = None) -> None:
@@ -79,6 +80,8 @@ class CallState:
         #: streamed responses the transport produced for this call: those the caller does
         #: not receive are closed when the call ends
         self.streams: list[Any] = []
+        #: the wire URLs built for this call (``wire_url``), by base_url, url and params
+        self.wire_urls: dict[tuple[Any, ...], Any] = {}
         self._slots: dict[int, tuple[object, Any]] = {}
         self._lock = threading.Lock()
 

@@ -9,8 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from http.cookiejar import CookieJar
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import httpx
-
+from ._engine import httpx, mismatch
 from ._exceptions import ConfigError
 from ._headers import HeaderDict
 from ._types import Config
@@ -306,8 +305,21 @@ def _auth(value: Any) -> Any:
     raise _Reject
 
 
+#: Transports named by a string: ``"aiohttp"`` sends async calls through aiohttp.
+NAMED_TRANSPORTS = ("aiohttp",)
+
+
 def _transport(value: Any) -> Any:
     if value is None or isinstance(value, (httpx.BaseTransport, httpx.AsyncBaseTransport)):
+        return value
+    if isinstance(value, str) and value in NAMED_TRANSPORTS:
+        import importlib.util
+
+        if importlib.util.find_spec("aiohttp") is None:
+            raise _Reject(
+                "transport 'aiohttp' needs aiohttp, which is not installed: "
+                "pip install 'axios-python[fast]'"
+            )
         return value
     raise _Reject
 
@@ -404,7 +416,9 @@ _SCHEMA: dict[str, _Key] = {
         _optional(_is(Mapping, httpx.Cookies, CookieJar)),
     ),
     "transport": _Key(
-        "an httpx.BaseTransport or httpx.AsyncBaseTransport instance or None", _transport
+        "an httpx.BaseTransport or httpx.AsyncBaseTransport instance, 'aiohttp' (async calls "
+        "through aiohttp: the axios-python[fast] extra) or None",
+        _transport,
     ),
     "limits": _Key("an httpx.Limits or None", _optional(_is(httpx.Limits))),
     "verify": _Key("True, False, a CA bundle path or an ssl.SSLContext", _verify),
@@ -511,6 +525,9 @@ def _check(key: str, value: Any, *, per_call: bool, options: CallKeys | None = N
     except _Reject as exc:
         if exc.reason is not None:
             raise ConfigError(f"config key {key!r}: {exc.reason}") from None
+        other = mismatch(value, httpx.__name__)  # an httpx object given to the core on httpx2
+        if other is not None:
+            raise ConfigError(f"config key {key!r}: {other}; accepted: {spec.accepted}") from None
         raise ConfigError(
             f"config key {key!r} got {_shown(key, value)}; accepted: {spec.accepted}"
         ) from None

@@ -13,23 +13,22 @@ import logging
 import re
 import threading
 
-import httpx
-
 from ._call import current
+from ._engine import ENGINES, httpx, name
 from ._secrets import DEFAULT_SECRETS, MASK, scrub
 
 __all__ = ["RedactingFilter", "install_log_filters"]
 
-#: The loggers of httpx and httpcore (a filter on a logger does not see its children's records).
+#: The loggers of the engine's httpx and httpcore ("httpx2", "httpcore2.http11"... with httpx2;
+#: a filter on a logger does not see its children's records).
 HTTP_LOGGERS = (
-    "httpx",
-    "httpcore",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "httpcore.socks",
+    httpx.__name__,
+    ENGINES[name][0],
+    *(f"{ENGINES[name][0]}.{p}" for p in ("connection", "http11", "http2", "proxy", "socks")),
 )
+
+#: aiohttp's client-side loggers (the ``"transport": "aiohttp"`` engine).
+AIOHTTP_LOGGERS = ("aiohttp.client", "aiohttp.internal")
 
 # httpcore's repr of header pairs: (b'Set-Cookie', b'sid=abc')
 _HEADER_PAIR = re.compile(
@@ -99,6 +98,6 @@ def install_log_filters() -> None:
     with _install_lock:
         if _installed:
             return
-        for name in HTTP_LOGGERS:
+        for name in (*HTTP_LOGGERS, *AIOHTTP_LOGGERS):
             logging.getLogger(name).addFilter(RedactingFilter())
         _installed = True

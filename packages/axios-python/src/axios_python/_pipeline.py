@@ -46,7 +46,9 @@ def _prepare(config: Config) -> Config:
     resolve_url(config["base_url"], config["url"], allow_absolute=config["allow_absolute_urls"])
     state = config.get(CALL_KEY)
     if isinstance(state, CallState):
-        state.baseline = dict(config)
+        client = state.client
+        if client is None or len(client.middleware):  # only middleware is checked against it
+            state.baseline = dict(config)
     return config
 
 

@@ -8,13 +8,12 @@ import weakref
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-import h11
-import httpx
-
 from ._body import limit_request_body, wire_body
 from ._call import call_state
 from ._cancel import abort_stream, cancel_scope
 from ._config import check_header
+from ._connects import ConnectWatch
+from ._engine import httpx
 from ._exceptions import (
     AxiosPythonError,
     CancelError,
@@ -70,9 +69,16 @@ def translate_error(
 
 
 _HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
-#: What sending may raise: httpcore lets h11's error out when a body does not match its
-#: declared Content-Length.
-_SEND_ERRORS = (*_HTTPX_ERRORS, h11.LocalProtocolError)
+
+
+def _send_error(exc: BaseException) -> bool:
+    """Whether sending raised ``exc`` as a failure of the request: an httpx error, or h11's
+    ``LocalProtocolError``, which httpcore lets out when a body does not match its declared
+    Content-Length (recognised by name: h11 is imported only when a connection is made)."""
+    if isinstance(exc, _HTTPX_ERRORS):
+        return True
+    kind = type(exc)
+    return kind.__name__ == "LocalProtocolError" and kind.__module__.startswith("h11")
 
 
 @contextlib.contextmanager
@@ -283,40 +289,8 @@ async def _transformed_response_async(response: Response, ctx: Config) -> None:
 _STALE = "Server disconnected without sending a response"
 
 
-class _ConnectWatch:
-    """Tells whether a send opened a connection of its own (httpcore's ``trace`` events), so a
-    failure on a reused one can be told apart; calls the request's own trace callback too."""
-
-    __slots__ = ("connected", "inner")
-
-    def __init__(self, request: httpx.Request, *, is_async: bool) -> None:
-        self.connected = False
-        self.inner = request.extensions.get("trace")
-        request.extensions["trace"] = self.async_event if is_async else self.event
-
-    def _seen(self, name: str) -> None:
-        if name.endswith((".connect_tcp.started", ".connect_unix_socket.started")):
-            self.connected = True
-
-    def event(self, name: str, info: Any) -> None:
-        self._seen(name)
-        if self.inner is not None:
-            self.inner(name, info)
-
-    async def async_event(self, name: str, info: Any) -> None:
-        self._seen(name)
-        if self.inner is not None:
-            await self.inner(name, info)  # httpcore's async path takes async callbacks only
-
-    def restore(self, request: httpx.Request) -> None:
-        if self.inner is None:
-            request.extensions.pop("trace", None)
-        else:
-            request.extensions["trace"] = self.inner
-
-
 def _resendable(
-    exc: BaseException, request: httpx.Request, ctx: Config, watch: _ConnectWatch
+    exc: BaseException, request: httpx.Request, ctx: Config, watch: ConnectWatch
 ) -> bool:
     """Whether a failed send may go once more at once, on a fresh connection: a pooled
     keep-alive connection (not one this send opened) closed before any byte of the response,
@@ -334,7 +308,7 @@ def _resendable(
 def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Response:
     """The response, its body read unless ``stream``: read here, not by httpx, so that
     ``max_content_length`` bounds it (httpx's reading is unbounded)."""
-    watch = _ConnectWatch(request, is_async=False)
+    watch = ConnectWatch()
     try:
         try:
             raw = client.send(
@@ -346,10 +320,12 @@ def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Res
             raw = client.send(
                 request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
             )
-    except _SEND_ERRORS as exc:
+    except Exception as exc:
+        if not _send_error(exc):
+            raise
         raise translate_error(exc, ctx, request) from exc
     finally:
-        watch.restore(request)
+        watch.close()
     response = Response._adopt(raw, ctx)
     if not ctx["stream"]:
         try:
@@ -361,7 +337,7 @@ def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Res
 
 
 async def _send_async(client: httpx.AsyncClient, request: httpx.Request, ctx: Config) -> Response:
-    watch = _ConnectWatch(request, is_async=True)
+    watch = ConnectWatch()
     try:
         try:
             raw = await client.send(
@@ -373,10 +349,12 @@ async def _send_async(client: httpx.AsyncClient, request: httpx.Request, ctx: Co
             raw = await client.send(
                 request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
             )
-    except _SEND_ERRORS as exc:
+    except Exception as exc:
+        if not _send_error(exc):
+            raise
         raise translate_error(exc, ctx, request) from exc
     finally:
-        watch.restore(request)
+        watch.close()
     response = Response._adopt(raw, ctx)
     if not ctx["stream"]:
         try:

@@ -38,6 +38,7 @@ missing, ``track`` leaves that part out and the request is simply not abortable 
 from __future__ import annotations
 
 import errno
+import importlib
 import math
 import os
 import select
@@ -48,14 +49,14 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
-import httpcore
-
 from ._cancel import _Scope, abort_stream, bind_stream, current_scope
+from ._connects import opened as _opened
+from ._engine import httpcore
 
-try:
-    from httpcore._backends.sync import SyncStream as _SyncStream
-except ImportError:  # pragma: no cover - a future httpcore: connects are not abortable
-    _SyncStream = None  # type: ignore[assignment,misc]
+try:  # the engine's httpcore: httpcore or httpcore2
+    _SyncStream: Any = importlib.import_module(f"{httpcore.__name__}._backends.sync").SyncStream
+except (ImportError, AttributeError):  # pragma: no cover - a future httpcore: not abortable
+    _SyncStream = None
 
 __all__ = ["TrackedBackend", "TrackedStream", "track"]
 
@@ -136,6 +137,7 @@ class TrackedBackend(httpcore.NetworkBackend):
         self._streams: weakref.WeakSet[TrackedStream] = weakref.WeakSet()
 
     def _tracked(self, stream: httpcore.NetworkStream) -> TrackedStream:
+        _opened()
         tracked = TrackedStream(stream, self)
         self._streams.add(tracked)
         return tracked
@@ -422,6 +424,7 @@ class _ClosingAsyncBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        _opened()
         return _ClosingAsyncStream(
             await self._inner.connect_tcp(
                 host,
@@ -433,6 +436,7 @@ class _ClosingAsyncBackend(httpcore.AsyncNetworkBackend):
         )
 
     async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+        _opened()
         return _ClosingAsyncStream(await self._inner.connect_unix_socket(*args, **kwargs))
 
     async def sleep(self, seconds: float) -> None:

@@ -18,9 +18,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ._config import CLIENT_KEYS
+from ._engine import httpx
 from ._redirects import async_cap_hop, async_guard, sync_cap_hop, sync_guard
 from ._types import Config
 
@@ -38,7 +37,7 @@ def user_agent() -> str:
     """The default ``User-Agent`` header."""
     from ._version import __version__
 
-    return f"axios-python/{__version__} httpx/{httpx.__version__}"
+    return f"axios-python/{__version__} {httpx.__name__}/{httpx.__version__}"
 
 
 @functools.lru_cache(maxsize=8)
@@ -150,6 +149,15 @@ def _key(config: Config) -> tuple[Any, ...]:
     (``httpx.Limits`` by its numbers, a proxy by its URL, credentials, headers and TLS context,
     a path or URL string as itself); objects without a value by themselves."""
     return tuple(_part(name, config[name]) for name in CLIENT_KEYS)
+
+
+_DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
+def _owned(config: Config) -> bool:
+    """Whether the core built the transport of ``config``'s pool (and so closes it): not when
+    the caller passed a transport object."""
+    return config["transport"] is None or isinstance(config["transport"], str)
 
 
 class _Retired:
@@ -272,7 +280,7 @@ class Transports:
             client: httpx.Client | None = self._sync.get(key)
             if client is None:
                 client = self._new_sync(config)
-                self._sync.put(key, client, owned=config["transport"] is None)
+                self._sync.put(key, client, owned=_owned(config))
                 if key == self._default_key:
                     self._default_sync = client
             closable = self._sync.sweep()
@@ -283,6 +291,8 @@ class Transports:
 
     def _new_sync(self, config: Config) -> httpx.Client:
         transport = config["transport"]
+        if isinstance(transport, str):  # "aiohttp" is for async calls; sync ones use httpx's
+            transport = None
         if transport is not None and not isinstance(transport, httpx.BaseTransport):
             raise TypeError(
                 f"transport {transport!r} is async-only (httpx.AsyncBaseTransport); a sync call "
@@ -292,8 +302,7 @@ class Transports:
             transport = httpx.HTTPTransport(
                 verify=_ssl_context(config),
                 trust_env=config["trust_env"],
-                limits=config["limits"]
-                or httpx.Limits(max_connections=100, max_keepalive_connections=20),
+                limits=config["limits"] or _DEFAULT_LIMITS,
                 proxy=config["proxy"],
             )
             from ._tracking import track
@@ -333,7 +342,7 @@ class Transports:
             client: httpx.AsyncClient | None = pools.get(key)
             if client is None:
                 client = self._new_async(config)
-                pools.put(key, client, owned=config["transport"] is None)
+                pools.put(key, client, owned=_owned(config))
             closable = pools.sweep()
         for part in closable:
             _close_async_from_sync(loop, part)  # a task on this (running) loop
@@ -341,18 +350,25 @@ class Transports:
 
     def _new_async(self, config: Config) -> httpx.AsyncClient:
         transport = config["transport"]
-        if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+        if not isinstance(transport, (str, type(None), httpx.AsyncBaseTransport)):
             raise TypeError(
                 f"transport {transport!r} is sync-only (httpx.BaseTransport); an async call "
                 "needs an httpx.AsyncBaseTransport such as httpx.MockTransport or "
                 "httpx.AsyncHTTPTransport"
             )
-        if transport is None:
+        if transport == "aiohttp":
+            from ._aiohttp import AiohttpTransport
+
+            transport = AiohttpTransport(
+                ssl_context=_ssl_context(config),
+                limits=config["limits"] or _DEFAULT_LIMITS,
+                proxy=config["proxy"],
+            )
+        elif transport is None:
             transport = httpx.AsyncHTTPTransport(
                 verify=_ssl_context(config),
                 trust_env=config["trust_env"],
-                limits=config["limits"]
-                or httpx.Limits(max_connections=100, max_keepalive_connections=20),
+                limits=config["limits"] or _DEFAULT_LIMITS,
                 proxy=config["proxy"],
             )
             from ._tracking import track_async

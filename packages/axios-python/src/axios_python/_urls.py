@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
+from ._call import CALL_KEY, CallState
+from ._engine import httpx
 from ._exceptions import ConfigError
 from ._secrets import DEFAULT_SECRETS, MASK
 
@@ -57,11 +57,63 @@ def wire_url(config: Mapping[str, Any]) -> httpx.URL:
 
         wire_url({"base_url": "https://h/v1", "url": "/items?page=2", "params": {"q": "x"}})
         # URL('https://h/v1/items?page=2&q=x')
+
+    Within a call (a ``ctx`` a hook received), the URL is built once per distinct ``base_url``,
+    ``url`` and ``params``: the core and every plugin asking for it get the same object.
     """
+    base_url, url, params = config.get("base_url"), config.get("url"), config.get("params")
     allow = config.get("allow_absolute_urls", True)
-    url = httpx.URL(resolve_url(config.get("base_url"), config.get("url"), allow_absolute=allow))
-    params = config.get("params")
-    return url.copy_merge_params(params) if params else url
+    state = config.get(CALL_KEY)
+    known = state.wire_urls if isinstance(state, CallState) else None
+    key = None
+    if known is not None:
+        key = _plain_key(base_url, url, allow, params)
+        if key is not None:
+            found: httpx.URL | None = known.get(key)
+            if found is not None:
+                return found
+    joined = resolve_url(base_url, url, allow_absolute=allow)
+    if not params:
+        result = httpx.URL(joined)
+    elif "?" not in joined:  # nothing to merge with: one parse
+        result = httpx.URL(joined, params=params)
+    else:
+        result = httpx.URL(joined).copy_merge_params(params)
+    if known is not None and key is not None:
+        if len(known) >= 8:
+            known.clear()
+        known[key] = result
+    return result
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain_key(base_url: Any, url: Any, allow: Any, params: Any) -> tuple[Any, ...] | None:
+    """A key standing for these values, or ``None`` when a value is not plain data (an object
+    whose text may change between two asks is never taken from the cache)."""
+    if not isinstance(base_url, _PLAIN) or not isinstance(url, _PLAIN):
+        return None
+    if not params:
+        return (base_url, url, allow)
+    if isinstance(params, str):
+        return (base_url, url, allow, params)
+    items = params.items() if isinstance(params, Mapping) else params
+    try:
+        flat: list[Any] = []
+        for name, value in items:
+            # with each value's type: 1, 1.0 and True are equal keys but different queries
+            if isinstance(value, (list, tuple)):
+                if not all(isinstance(v, _PLAIN) for v in value):
+                    return None
+                flat.append((name, tuple((type(v), v) for v in value)))
+            elif isinstance(value, _PLAIN):
+                flat.append((name, type(value), value))
+            else:
+                return None
+    except (TypeError, ValueError):  # not pairs: httpx will say what is wrong
+        return None
+    return (base_url, url, allow, tuple(flat))
 
 
 def display_url(

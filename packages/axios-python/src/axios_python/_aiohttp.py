@@ -1,0 +1,218 @@
+"""The high-throughput async transport: aiohttp's connection pool and HTTP/1.1 parser behind
+httpx's transport interface, chosen with ``create({"transport": "aiohttp"})``.
+
+Only the wire changes. httpx still builds each request, follows redirects (so the core's hop
+policy and credential stripping apply to every hop), keeps the cookie jar, decodes the body and
+applies ``max_content_length``; the pipeline, plugins, retries, cancellation and streaming are
+the same code as with httpx's own transport. Sync calls of the same instance keep httpx's
+transport (aiohttp has no blocking client).
+
+What aiohttp cannot do, and this transport therefore refuses or leaves out: HTTP/2, SOCKS
+proxies, a write timeout (``timeout.write`` is not enforced: reads, connects and pool waits
+are), and a separate cap on idle kept-alive connections (``limits.max_connections`` bounds all
+of them).
+
+Errors are translated to the httpx exception the same failure raises with httpx's transport, so
+that the retry engine judges them alike: above all, a connection dropped after the request went
+out is a ``RemoteProtocolError`` or ``ReadError``, never a connect error (a connect error tells
+the retry engine that the server never saw the request).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import aiohttp
+
+from ._engine import httpx
+
+__all__ = ["AiohttpTransport"]
+
+_CHUNK = 64 * 1024
+
+#: aiohttp adds these when a request lacks them; httpx has already set the ones it wants (a
+#: header the caller removed stays removed).
+_SKIP_AUTO_HEADERS = frozenset({"User-Agent", "Accept", "Accept-Encoding", "Content-Type"})
+
+
+def _translated(exc: BaseException, request: httpx.Request) -> Exception | None:
+    """The httpx exception standing for an aiohttp failure (``None``: not aiohttp's). Its
+    message never holds the URL (aiohttp puts the whole URL, query included, in some of its
+    messages; the core adds the redacted one)."""
+    name = type(exc).__name__
+    kind: type[httpx.HTTPError]
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        kind, message = httpx.ConnectTimeout, "timed out connecting"
+    elif isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
+        kind, message = httpx.ReadTimeout, "timed out reading the response"
+    elif isinstance(exc, (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError)):
+        kind, message = httpx.ProxyError, "the proxy refused or failed the connection"
+    elif isinstance(exc, aiohttp.ClientConnectorError):  # refused, DNS, TLS handshake, cert
+        # "Cannot connect to host H:P ssl:... [reason]": a host and port, never a path or query
+        kind, message = httpx.ConnectError, str(exc)
+    elif isinstance(exc, aiohttp.ServerDisconnectedError):
+        kind, message = httpx.RemoteProtocolError, "the server closed the connection"
+    elif isinstance(exc, aiohttp.ClientPayloadError):
+        kind, message = httpx.RemoteProtocolError, "the response body was cut off"
+    elif isinstance(exc, aiohttp.ClientResponseError):  # a malformed status line or header
+        kind, message = httpx.RemoteProtocolError, f"malformed response: {exc.message}"
+    elif isinstance(exc, aiohttp.NonHttpUrlClientError):
+        kind, message = httpx.UnsupportedProtocol, "only http:// and https:// URLs are sent"
+    elif isinstance(exc, aiohttp.InvalidURL):
+        return httpx.InvalidURL("invalid URL")
+    elif isinstance(exc, aiohttp.ClientOSError):  # the connection failed after it was made
+        kind, message = httpx.ReadError, exc.strerror or "connection error"
+    elif isinstance(exc, aiohttp.ClientError):
+        kind, message = httpx.TransportError, "transport error"
+    else:
+        return None
+    return kind(f"{message} (aiohttp {name})", request=request)
+
+
+@contextlib.contextmanager
+def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
+    try:
+        yield
+    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        translated = _translated(exc, request)
+        if translated is None:  # pragma: no cover - every case above returns one
+            raise
+        # not chained: aiohttp's own message may hold the whole URL, secrets in it included,
+        # and a logged traceback would show it
+        raise translated from None
+
+
+class _Body(httpx.AsyncByteStream):
+    """A response body read from aiohttp; closing it before the end drops the connection."""
+
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._response = response
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _as_httpx_errors(self._request):
+            async for chunk in self._response.content.iter_chunked(_CHUNK):
+                yield chunk
+
+    async def aclose(self) -> None:
+        response = self._response
+        if response.content.at_eof():
+            response.release()  # back to the pool
+        else:
+            response.close()  # unread bytes left: the connection cannot be reused
+
+
+async def _request_body(stream: httpx.AsyncByteStream) -> AsyncIterator[bytes]:
+    async for chunk in stream:
+        yield chunk
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """An ``httpx.AsyncBaseTransport`` sending through one ``aiohttp.ClientSession``, created
+    on first use on the running event loop (the core keeps one transport per loop)."""
+
+    def __init__(
+        self,
+        *,
+        ssl_context: ssl.SSLContext,
+        limits: httpx.Limits,
+        proxy: httpx.Proxy | str | httpx.URL | None = None,
+    ) -> None:
+        self._ssl_context = ssl_context
+        self._limits = limits
+        self._proxy = None if proxy is None else _proxy(proxy)
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+
+    def _open_session(self) -> aiohttp.ClientSession:
+        limits = self._limits
+        connector = aiohttp.TCPConnector(
+            ssl=self._ssl_context,
+            limit=limits.max_connections or 0,  # 0: no limit, as None means to httpx
+            keepalive_timeout=limits.keepalive_expiry or 0,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),  # the instance's httpx jar keeps cookies
+            auto_decompress=False,  # httpx decodes, as with its own transport
+            skip_auto_headers=_SKIP_AUTO_HEADERS,
+            timeout=aiohttp.ClientTimeout(total=None),
+            trust_env=False,  # httpx already routed environment proxies to its own mounts
+            raise_for_status=False,
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` through aiohttp; the response's body is streamed."""
+        if self._closed:
+            raise RuntimeError("the transport is closed")
+        session = self._session
+        if session is None:
+            session = self._session = self._open_session()
+        timeout = request.extensions.get("timeout") or {}
+        connect, pool = timeout.get("connect"), timeout.get("pool")
+        headers = request.headers.multi_items()
+        data: Any
+        try:
+            data = request.content or None
+        except httpx.RequestNotRead:
+            assert isinstance(request.stream, httpx.AsyncByteStream)
+            data = _request_body(request.stream)
+            # aiohttp frames a streamed body itself
+            headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
+        proxy = self._proxy
+        with _as_httpx_errors(request):
+            response = await session.request(
+                request.method,
+                str(request.url),
+                headers=headers,
+                data=data,
+                allow_redirects=False,  # httpx follows them, under the core's hop policy
+                timeout=aiohttp.ClientTimeout(
+                    total=None,
+                    sock_connect=connect,
+                    # aiohttp's connect phase includes the wait for a free connection
+                    connect=None if pool is None or connect is None else pool + connect,
+                    sock_read=timeout.get("read"),
+                ),
+                server_hostname=request.extensions.get("sni_hostname"),
+                proxy=None if proxy is None else proxy[0],
+                proxy_auth=None if proxy is None else proxy[1],
+                proxy_headers=None if proxy is None else proxy[2],
+            )
+        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+        if response.reason:
+            extensions["reason_phrase"] = response.reason.encode("ascii", "replace")
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.raw_headers,
+            stream=_Body(response, request),
+            request=request,
+            extensions=extensions,
+        )
+
+    async def aclose(self) -> None:
+        """Close every connection of the session."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+
+def _proxy(
+    value: httpx.Proxy | str | httpx.URL,
+) -> tuple[str, aiohttp.BasicAuth | None, dict[str, str] | None]:
+    proxy = value if isinstance(value, httpx.Proxy) else httpx.Proxy(value)
+    if proxy.url.scheme not in ("http", "https"):
+        from ._exceptions import ConfigError
+
+        raise ConfigError(
+            f"config key 'proxy': scheme {proxy.url.scheme!r} is not supported by the aiohttp "
+            "transport; accepted: http:// and https:// proxies (for SOCKS, leave 'transport' "
+            "at its default)"
+        )
+    auth = None if proxy.auth is None else aiohttp.BasicAuth(*proxy.auth)
+    return str(proxy.url), auth, dict(proxy.headers) or None  # httpx took the userinfo out

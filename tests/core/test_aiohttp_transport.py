@@ -1,0 +1,265 @@
+"""The high-throughput async transport, ``create({"transport": "aiohttp"})``: only the wire
+changes. Every call below goes through aiohttp on a real loopback server and keeps what the
+default transport gives: request bodies (bytes, JSON, streamed) and headers exactly as httpx
+builds them, streamed responses, cookies, redirects under the core's credential policy, timeouts,
+retries of dropped connections, cancellation, ``max_content_length``, gzip decoding,
+middleware; errors translated to the same axios_python errors; a clear refusal of what aiohttp
+cannot do; every connection closed with the instance, on every event loop it served."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import importlib.util
+import socket
+import traceback
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+import axios_python
+from axios_python import (
+    CancelError,
+    CancelToken,
+    ConfigError,
+    ContentTooLarge,
+    NetworkError,
+)
+from axios_python import TimeoutError as AxiosTimeoutError
+from axios_python.engine import httpx
+from axios_python.testing import LocalServer, Reply
+
+AIOHTTP = {"transport": "aiohttp"}
+
+
+@pytest.fixture
+def api(local_server: LocalServer) -> Iterator[axios_python.AxiosPython]:
+    instance = axios_python.create({"base_url": local_server.base_url, "timeout": 10.0, **AIOHTTP})
+    yield instance
+    instance.close()
+
+
+@pytest.fixture(autouse=True)
+def sent_through_aiohttp(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URLs the aiohttp transport sent, in order."""
+    from axios_python._aiohttp import AiohttpTransport
+
+    sent: list[str] = []
+    real = AiohttpTransport.handle_async_request
+
+    async def spy(self: AiohttpTransport, request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        return await real(self, request)
+
+    monkeypatch.setattr(AiohttpTransport, "handle_async_request", spy)
+    return sent
+
+
+async def test_requests_and_bodies_go_out_as_httpx_builds_them(
+    api: axios_python.AxiosPython, local_server: LocalServer, sent_through_aiohttp: list[str]
+) -> None:
+    got = await api.async_get("/json", params={"q": "a b"}, headers={"X-Trace": "1"})
+    assert got.status_code == 200 and got.data == {"hello": "world", "items": [1, 2, 3]}
+    assert sent_through_aiohttp == [local_server.url("/json?q=a+b")]
+
+    echoed = (await api.async_post("/echo", json={"a": 1})).data
+    assert echoed["json"] == {"a": 1}
+    headers = echoed["headers"]
+    assert headers["content-type"] == "application/json"
+    assert headers["user-agent"].startswith("axios-python/")  # not aiohttp's own
+    assert "aiohttp" not in str(headers)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"abc"
+        yield b"def"
+
+    streamed = (await api.async_put("/echo", content=chunks())).data
+    assert streamed["body"] == "abcdef"
+    assert streamed["headers"]["transfer-encoding"] == "chunked"
+
+    form = (await api.async_post("/echo", data={"k": "v w"})).data
+    assert form["body"] == "k=v+w"
+    assert [r.header("x-trace") for r in local_server.requests][:1] == ["1"]
+
+
+async def test_a_streamed_response_is_read_in_pieces_and_closing_early_frees_the_connection(
+    api: axios_python.AxiosPython, sent_through_aiohttp: list[str]
+) -> None:
+    size = 3 * 1024 * 1024
+    async with await api.async_get(f"/stream?size={size}&chunk=65536", stream=True) as response:
+        assert len(sent_through_aiohttp) == 1
+        total = 0
+        async for piece in response.aiter_bytes():
+            assert len(piece) <= 64 * 1024
+            total += len(piece)
+    assert total == size
+    for _ in range(3):  # stopped after the first piece: the connection is dropped, not reused
+        async with await api.async_get(f"/stream?size={size}", stream=True) as response:
+            async for _piece in response.aiter_bytes():
+                break
+    assert (await api.async_get("/json")).status_code == 200
+
+
+async def test_cookies_and_redirects_keep_the_core_policy(
+    api: axios_python.AxiosPython, local_server: LocalServer, other_server: LocalServer
+) -> None:
+    await api.async_get("/cookies/set", params={"session": "abc"})
+    assert (await api.async_get("/cookies")).data == {"session": "abc"}
+
+    secret = {"Authorization": "Bearer s3cret"}
+    same = await api.async_get("/redirect", params={"to": "/echo"}, headers=secret)
+    assert same.data["headers"]["authorization"] == "Bearer s3cret"
+    away = await api.async_get("/redirect", params={"to": "http://other.test/echo"}, headers=secret)
+    assert away.status_code == 200 and away.data["path"] == "/echo"
+    assert "authorization" not in away.data["headers"]  # stripped on the way to another origin
+    assert other_server.requests[-1].header("authorization") is None
+
+
+async def test_timeouts_and_network_errors_are_the_same_axios_errors(
+    api: axios_python.AxiosPython,
+) -> None:
+    key = "s3cret" + "-key"  # (the traceback shows this line's source, not the value)
+    with pytest.raises(AxiosTimeoutError) as timed_out:
+        await api.async_get(f"/stall?seconds=10&api_key={key}", timeout=0.3)
+    assert isinstance(timed_out.value.__cause__, httpx.ReadTimeout)
+    shown = "".join(traceback.format_exception(timed_out.value))
+    assert "s3cret-key" not in shown  # aiohttp's own message holds the URL: never shown
+
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with pytest.raises(NetworkError) as refused:
+        await api.async_get(f"http://127.0.0.1:{port}/nothing")
+    assert isinstance(refused.value.__cause__, httpx.ConnectError)
+
+    with pytest.raises(NetworkError) as dropped:  # the request went out: not a connect error
+        await api.async_post("/drop", json={"n": 1})
+    assert isinstance(dropped.value.__cause__, httpx.RemoteProtocolError)
+
+
+async def test_a_dropped_connection_is_retried_like_with_httpx(
+    api: axios_python.AxiosPython,
+) -> None:
+    response = await api.async_get(
+        "/flaky", params={"key": "aio-drop", "fail": 1, "mode": "drop"}, max_retries=1
+    )
+    assert response.data == {"key": "aio-drop", "attempt": 2}
+
+
+async def test_a_body_cut_off_in_the_middle_fails_the_call(
+    api: axios_python.AxiosPython, local_server: LocalServer
+) -> None:
+    local_server.route("/cut", lambda request: Reply(body=b"x" * 100_000, reset_after=1000))
+    with pytest.raises(NetworkError):
+        await api.async_get("/cut")
+    assert (await api.async_get("/json")).status_code == 200
+
+
+async def test_cancellation_stops_the_request(api: axios_python.AxiosPython) -> None:
+    task = asyncio.ensure_future(api.async_get("/stall?seconds=10"))
+    await asyncio.sleep(0.1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    token = CancelToken()
+    call = asyncio.ensure_future(api.async_get("/stall?seconds=10", cancel_token=token))
+    await asyncio.sleep(0.1)
+    token.cancel("user left")
+    with pytest.raises(CancelError, match="user left"):
+        await call
+    assert (await api.async_get("/json")).status_code == 200
+
+
+async def test_max_content_length_and_decoding_still_apply(
+    api: axios_python.AxiosPython, local_server: LocalServer
+) -> None:
+    with pytest.raises(ContentTooLarge):
+        await api.async_get("/bytes?size=100000", max_content_length=1000)
+
+    text = "hello " * 1000
+    local_server.route(
+        "/gz",
+        lambda request: Reply(
+            body=gzip.compress(text.encode()),
+            headers={"Content-Encoding": "gzip"},
+            content_type="text/plain; charset=utf-8",
+        ),
+    )
+    assert (await api.async_get("/gz")).data == text
+
+
+async def test_middleware_and_interceptors_run_as_with_httpx(
+    api: axios_python.AxiosPython,
+) -> None:
+    seen: list[str] = []
+
+    async def stamp(ctx: Any, next_fn: Any) -> Any:
+        seen.append(ctx["url"])
+        response = await next_fn(ctx)
+        response.headers["X-Seen"] = "yes"
+        return response
+
+    def tag(config: Any) -> Any:
+        config["headers"]["X-Tag"] = "t"
+        return config
+
+    api.use(stamp)
+    api.interceptors.request.use(tag)
+    response = await api.async_get("/echo")
+    assert seen == ["/echo"] and response.headers["X-Seen"] == "yes"
+    assert response.data["headers"]["x-tag"] == "t"
+
+
+def test_sync_calls_of_the_same_instance_use_httpx(
+    api: axios_python.AxiosPython, sent_through_aiohttp: list[str]
+) -> None:
+    assert api.get("/json").status_code == 200
+    assert sent_through_aiohttp == []
+
+
+def test_one_instance_serves_several_event_loops_and_closes_them_all(
+    local_server: LocalServer,
+) -> None:
+    api = axios_python.create({"base_url": local_server.base_url, **AIOHTTP})
+    for _ in range(3):
+        assert asyncio.run(api.async_get("/json")).status_code == 200
+    assert api.get("/json").status_code == 200
+
+    async def last() -> None:
+        assert (await api.async_get("/json")).status_code == 200
+        await api.aclose()
+
+    asyncio.run(last())
+    assert api.is_closed
+
+
+async def test_concurrent_calls_share_the_pool(local_server: LocalServer) -> None:
+    async with axios_python.create(
+        {"base_url": local_server.base_url, "limits": httpx.Limits(max_connections=4), **AIOHTTP}
+    ) as api:
+        results = await asyncio.gather(*(api.async_get("/count") for _ in range(40)))
+    assert all(r.status_code == 200 for r in results)
+    assert local_server.connections_accepted <= 4
+
+
+def test_bad_values_are_refused_with_what_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError, match=r"'aiohttp'") as wrong:
+        axios_python.create({"transport": "aiohttp2"})
+    assert "aiohttp2" in str(wrong.value)
+
+    real = importlib.util.find_spec
+
+    def without_aiohttp(name: str, *args: Any) -> Any:
+        return None if name == "aiohttp" else real(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_aiohttp)
+    with pytest.raises(ConfigError, match=r"axios-python\[fast\]"):
+        axios_python.create({"transport": "aiohttp"})
+
+
+async def test_a_socks_proxy_is_refused_clearly() -> None:
+    async with axios_python.create({"proxy": "socks5://127.0.0.1:1080", **AIOHTTP}) as api:
+        with pytest.raises(ConfigError, match=r"'socks5' is not supported by the aiohttp"):
+            await api.async_get("http://127.0.0.1:1/")
