@@ -21,6 +21,7 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import axios_python
@@ -29,7 +30,7 @@ from axios_python_plugin_cache import CachePlugin, get_cache_info
 from axios_python_plugin_redis_cache import RedisCachePlugin
 from axios_python_plugin_redis_cache.testing import RedisServer
 
-__all__ = ["main"]
+__all__ = ["CASES", "MODES", "Result", "main", "run"]
 
 CASES = ("memory hit", "redis hit", "network (loopback)")
 MODES = ("sync", "async")
@@ -37,6 +38,8 @@ PAYLOAD = {"items": [{"id": i, "name": f"item-{i:04d}"} for i in range(40)]}
 
 
 class Result(NamedTuple):
+    """One case on one path: median microseconds per request."""
+
     case: str
     mode: str
     us_per_request: float
@@ -69,29 +72,37 @@ def _round_async(
     return loop.run_until_complete(run())
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--requests", type=int, default=500, help="requests per round")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    args = parser.parse_args(argv)
-
-    redis = RedisServer(_redis_binary()).start()
-    server = LocalServer().start()
-    server.route(
-        "/json", lambda request: Reply(json=PAYLOAD, headers={"Cache-Control": "max-age=3600"})
-    )
+def run(
+    requests: int,
+    rounds: int,
+    *,
+    base_url: str | None = None,
+    cases: Sequence[str] = CASES,
+) -> list[Result]:
+    """Median microseconds per request of each case on each path. ``base_url``: a server
+    whose ``GET /json`` answers with ``Cache-Control: max-age=3600`` (default: a LocalServer
+    started here); ``cases``: some of ``CASES`` (a Redis server is started only for
+    ``"redis hit"``)."""
+    redis = RedisServer(_redis_binary()).start() if "redis hit" in cases else None
+    server = None
+    if base_url is None:
+        server = LocalServer().start()
+        server.route(
+            "/json",
+            lambda request: Reply(json=PAYLOAD, headers={"Cache-Control": "max-age=3600"}),
+        )
+        base_url = server.base_url
     loop = asyncio.new_event_loop()
     apis: dict[tuple[str, str], axios_python.AxiosPython] = {}
-    rounds: dict[tuple[str, str], list[float]] = {}
+    samples: dict[tuple[str, str], list[float]] = {}
     try:
-        for case in CASES:
+        for case in cases:
             for mode in MODES:
                 api = axios_python.create(
-                    {"base_url": server.base_url, "plugins": _plugins(case, redis.url)}
+                    {"base_url": base_url, "plugins": _plugins(case, redis.url if redis else "")}
                 )
                 apis[case, mode] = api
-                rounds[case, mode] = []
+                samples[case, mode] = []
                 # warm up: connections open, the entry stored, then a hit (checked)
                 for _ in range(3):
                     response = (
@@ -103,12 +114,12 @@ def main(argv: list[str] | None = None) -> int:
                     assert getattr(response, "cache", None) is None, (case, mode)
                 else:
                     assert get_cache_info(response).status == "hit", (case, mode)
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             for (case, mode), api in apis.items():
-                rounds[case, mode].append(
-                    _round_sync(api, args.requests)
+                samples[case, mode].append(
+                    _round_sync(api, requests)
                     if mode == "sync"
-                    else _round_async(loop, api, args.requests)
+                    else _round_async(loop, api, requests)
                 )
     finally:
         for (_, mode), api in apis.items():
@@ -118,14 +129,24 @@ def main(argv: list[str] | None = None) -> int:
                 loop.run_until_complete(api.aclose())
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
-        server.stop()
-        redis.stop()
-
-    results = [
-        Result(case, mode, statistics.median(rounds[case, mode]))
-        for case in CASES
+        if server is not None:
+            server.stop()
+        if redis is not None:
+            redis.stop()
+    return [
+        Result(case, mode, statistics.median(samples[case, mode]))
+        for case in cases
         for mode in MODES
     ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--requests", type=int, default=500, help="requests per round")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    results = run(args.requests, args.rounds)
     if args.json:
         print(json.dumps([r._asdict() for r in results], indent=2))
         return 0

@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 
 from bench_instructions import callgrind_instructions  # a sibling: tools/ is on sys.path
 
@@ -68,8 +69,14 @@ if case != "bare":
         from opentelemetry.sdk.metrics import MeterProvider
         from opentelemetry.sdk.metrics.export import InMemoryMetricReader
         from opentelemetry.sdk.trace import TracerProvider
+        tracer_provider = TracerProvider()
+        if case == "exporter":  # tools/bench.py: every span also handed to an exporter
+            from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+            from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
+                InMemorySpanExporter)
+            tracer_provider.add_span_processor(SimpleSpanProcessor(InMemorySpanExporter()))
         plugins = [OpenTelemetryPlugin(
-            tracer_provider=TracerProvider(),
+            tracer_provider=tracer_provider,
             meter_provider=MeterProvider(metric_readers=[InMemoryMetricReader()]))]
 api = axios_python.create({"base_url": "http://bench.invalid", "plugins": plugins,
                            "transport": httpx.MockTransport(handler)})
@@ -117,11 +124,15 @@ def instructions(requests: int) -> dict[str, dict[str, float]]:
     }
 
 
-def timings(requests: int, repeat: int) -> dict[str, dict[str, float]]:
-    """Median microseconds per request, by path and case (the cases take turns)."""
-    samples: dict[str, dict[str, list[float]]] = {m: {c: [] for c in CASES} for m in MODES}
+def timings(
+    requests: int, repeat: int, cases: Sequence[str] = CASES
+) -> dict[str, dict[str, float]]:
+    """Median microseconds per request, by path and case (the cases take turns). ``cases``:
+    some of ``CASES``, or ``"exporter"``: the SDK with a span processor handing every span to
+    an in-memory exporter (what ``tools/bench.py`` reports as a span's cost)."""
+    samples: dict[str, dict[str, list[float]]] = {m: {c: [] for c in cases} for m in MODES}
     for round_ in range(repeat):
-        order = CASES if round_ % 2 == 0 else tuple(reversed(CASES))
+        order = tuple(cases) if round_ % 2 == 0 else tuple(reversed(cases))
         for mode in MODES:
             for case in order:
                 output = subprocess.run(
