@@ -254,6 +254,16 @@ class Response(httpx.Response):
             return _config.DEFAULT_MAX_BUFFERED
         return limit
 
+    def _fits(self, limit: int) -> bool:
+        """Whether the body cannot exceed ``limit``: not encoded, and a ``Content-Length`` of
+        at most ``limit`` (the HTTP/1.1 parser reads no byte past it), so httpx's own reading
+        needs no counting."""
+        headers = self.headers
+        if headers.get("content-encoding", "identity").strip().lower() != "identity":
+            return False
+        length = headers.get("content-length")
+        return length is not None and length.isdigit() and int(length) <= limit
+
     def _decode_step(self, limit: int) -> int:
         """How many raw bytes to decode at a time: a compressed body is fed to its decoder in
         small pieces, so one piece cannot expand far past the limit (gzip and deflate expand
@@ -293,7 +303,7 @@ class Response(httpx.Response):
         """Iterate over the decoded body, at most ``max_content_length`` bytes of it (then
         ``ContentTooLarge`` is raised and the connection closed)."""
         limit = self._content_limit()
-        if limit is None or hasattr(self, "_content"):
+        if limit is None or hasattr(self, "_content") or self._fits(limit):
             yield from super().iter_bytes(chunk_size)
             return
         from ._send import translate_errors
@@ -329,7 +339,7 @@ class Response(httpx.Response):
         """Iterate asynchronously over the decoded body, at most ``max_content_length`` bytes
         of it (then ``ContentTooLarge`` is raised and the connection closed)."""
         limit = self._content_limit()
-        if limit is None or hasattr(self, "_content"):
+        if limit is None or hasattr(self, "_content") or self._fits(limit):
             async for chunk in super().aiter_bytes(chunk_size):
                 yield chunk
             return
