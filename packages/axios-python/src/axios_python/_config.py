@@ -597,10 +597,11 @@ def revalidate(
     ``baseline`` (a configuration validated before) is checked as ``create()`` checks it, with
     the same messages; unknown keys are refused. Keys ``baseline`` has and ``config`` lacks (a
     hook returned a new, partial dict) are taken from ``baseline``. Returns ``config``."""
-    for key, value in list(config.items()):
-        if baseline.get(key, _MISSING) is value or key == "attempt":
-            continue
-        if isinstance(key, str) and key.startswith(INTERNAL_PREFIX):
+    known = baseline.get
+    changed = [key for key, value in config.items() if known(key, _MISSING) is not value]
+    for key in changed:
+        value = config[key]
+        if key == "attempt" or (isinstance(key, str) and key.startswith(INTERNAL_PREFIX)):
             continue
         if key == "headers" and type(value) is HeaderDict:
             # every attempt copies its headers, so they always differ from the baseline; each

@@ -14,6 +14,7 @@ from typing import Any
 from . import _config
 from ._engine import httpx, joined
 from ._exceptions import ContentTooLarge, HTTPStatusError
+from ._translate import translate_errors
 from ._types import Config
 
 __all__ = ["Response"]
@@ -258,10 +259,13 @@ class Response(httpx.Response):
         """Whether the body cannot exceed ``limit``: not encoded, and a ``Content-Length`` of
         at most ``limit`` (the HTTP/1.1 parser reads no byte past it), so httpx's own reading
         needs no counting."""
-        headers = self.headers
-        if headers.get("content-encoding", "identity").strip().lower() != "identity":
-            return False
-        length = headers.get("content-length")
+        length = None
+        for name, value in self.headers.raw:  # the raw pairs: no decoding of every header
+            name = name.lower()
+            if name == b"content-encoding" and value.strip().lower() != b"identity":
+                return False
+            if name == b"content-length":
+                length = value
         return length is not None and length.isdigit() and int(length) <= limit
 
     def _decode_step(self, limit: int) -> int:
@@ -306,8 +310,6 @@ class Response(httpx.Response):
         if limit is None or hasattr(self, "_content") or self._fits(limit):
             yield from super().iter_bytes(chunk_size)
             return
-        from ._send import translate_errors
-
         decoder = self._get_content_decoder()
         step = self._decode_step(limit)
         chunker = _Chunker(chunk_size)
@@ -343,8 +345,6 @@ class Response(httpx.Response):
             async for chunk in super().aiter_bytes(chunk_size):
                 yield chunk
             return
-        from ._send import translate_errors
-
         decoder = self._get_content_decoder()
         step = self._decode_step(limit)
         chunker = _Chunker(chunk_size)
@@ -375,8 +375,6 @@ class Response(httpx.Response):
 
     def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """Iterate over the raw body; transport errors surface as axios_python errors."""
-        from ._send import translate_errors
-
         token = self.config.get("cancel_token")
         with translate_errors(self.config, self._request):
             for chunk in super().iter_raw(chunk_size):
@@ -386,8 +384,6 @@ class Response(httpx.Response):
 
     async def aiter_raw(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         """Iterate asynchronously over the raw body; errors surface as axios_python errors."""
-        from ._send import translate_errors
-
         token = self.config.get("cancel_token")
         with translate_errors(self.config, self._request):
             async for chunk in super().aiter_raw(chunk_size):

@@ -3,9 +3,8 @@ status validation, with every httpx error translated into the library's hierarch
 
 from __future__ import annotations
 
-import contextlib
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._body import limit_request_body, wire_body
@@ -16,78 +15,24 @@ from ._connects import ConnectWatch
 from ._engine import httpx
 from ._exceptions import (
     AxiosPythonError,
-    CancelError,
     ConfigError,
-    DecodingError,
     HTTPStatusError,
-    NetworkError,
-    TimeoutError,
-    TooManyRedirects,
     TransformError,
 )
 from ._hooks import as_hook, call_async, call_sync, describe_callable
 from ._models import Response
 from ._redirects import HOP_POLICY, HopPolicy
 from ._secrets import scrub
+from ._translate import HTTPX_ERRORS, send_error, translate_error
 from ._types import Config
 from ._urls import display_url, wire_url
 
 if TYPE_CHECKING:
     from ._transport import Transports
 
-__all__ = ["send_async", "send_sync", "translate_error", "translate_errors"]
+__all__ = ["send_async", "send_sync"]
 
 _UNTRANSFORMED: Any = object()
-
-
-def translate_error(
-    exc: BaseException, config: Config | None, request: httpx.Request | None
-) -> AxiosPythonError:
-    """The axios_python error that stands for an httpx (or transport) error."""
-    token = config.get("cancel_token") if config else None
-    if token is not None and token.cancelled:
-        return CancelError(token.reason or "Request cancelled", config=config, request=request)
-    secrets = call_state(config).secrets
-    message = str(exc) or type(exc).__name__
-    if config is not None:
-        message = scrub(message, secrets.secret_values(config))
-    if request is not None and isinstance(exc, httpx.HTTPError):
-        message = f"{message} ({request.method} {display_url(request.url, secrets)})"
-    error: AxiosPythonError
-    if isinstance(exc, httpx.TimeoutException):
-        error = TimeoutError(message, config=config, request=request)
-    elif isinstance(exc, httpx.TooManyRedirects):
-        error = TooManyRedirects(message, config=config, request=request)
-    elif isinstance(exc, httpx.DecodingError):
-        error = DecodingError(message, config=config, request=request)
-    elif isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
-        error = ConfigError(message, config=config, request=request)
-    else:
-        error = NetworkError(message, config=config, request=request)
-    error.__cause__ = exc
-    return error
-
-
-_HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
-
-
-def _send_error(exc: BaseException) -> bool:
-    """Whether sending raised ``exc`` as a failure of the request: an httpx error, or h11's
-    ``LocalProtocolError``, which httpcore lets out when a body does not match its declared
-    Content-Length (recognised by name: h11 is imported only when a connection is made)."""
-    if isinstance(exc, _HTTPX_ERRORS):
-        return True
-    kind = type(exc)
-    return kind.__name__ == "LocalProtocolError" and kind.__module__.startswith("h11")
-
-
-@contextlib.contextmanager
-def translate_errors(config: Config | None, request: httpx.Request | None) -> Iterator[None]:
-    """Re-raise httpx errors raised inside the block as axios_python errors."""
-    try:
-        yield
-    except _HTTPX_ERRORS as exc:
-        raise translate_error(exc, config, request) from exc
 
 
 def _body_source(ctx: Config) -> tuple[bool, Any]:
@@ -192,7 +137,7 @@ def _build(
         if limit is not None:
             limit_request_body(ctx, request, limit)
         return request
-    except _HTTPX_ERRORS as exc:
+    except HTTPX_ERRORS as exc:
         raise translate_error(exc, ctx, None) from exc
     except (TypeError, ValueError) as exc:
         if isinstance(exc, AxiosPythonError):
@@ -321,7 +266,7 @@ def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Res
                 request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
             )
     except Exception as exc:
-        if not _send_error(exc):
+        if not send_error(exc):
             raise
         raise translate_error(exc, ctx, request) from exc
     finally:
@@ -350,7 +295,7 @@ async def _send_async(client: httpx.AsyncClient, request: httpx.Request, ctx: Co
                 request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
             )
     except Exception as exc:
-        if not _send_error(exc):
+        if not send_error(exc):
             raise
         raise translate_error(exc, ctx, request) from exc
     finally:
