@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+
+import axios_python
+from axios_python.testing import Caller
 
 _SERVER = (
     "import sys\n"
@@ -31,3 +35,23 @@ def remote_server() -> Iterator[str]:
         process.stdin.close()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+@pytest.fixture(params=["sync", "async", "async-aiohttp"])
+def callers_on_path(request: pytest.FixtureRequest) -> Iterator[Callable[..., Caller]]:
+    """``callers_on_path(base_url, config)``: a Caller for a new instance on the test's path:
+    sync, async, or async through the high-throughput transport (``"transport": "aiohttp"``),
+    which must behave the same; every instance is closed after the test."""
+    path = str(request.param)
+    extra = {"transport": "aiohttp"} if path == "async-aiohttp" else {}
+    made: list[Caller] = []
+
+    def factory(base_url: str, config: dict[str, Any] | None = None) -> Caller:
+        merged = {"base_url": base_url, "timeout": 10.0, **extra, **(config or {})}
+        caller = Caller(path.partition("-")[0], axios_python.create(merged))
+        made.append(caller)
+        return caller
+
+    yield factory
+    for caller in made:
+        caller.close()

@@ -53,25 +53,12 @@ def routes(local_server: LocalServer) -> Iterator[LocalServer]:
         server.remove_route(f"/fault/{path}")
 
 
-@pytest.fixture(params=["sync", "async", "async-aiohttp"])
+@pytest.fixture
 def make_caller(
-    request: pytest.FixtureRequest, local_server: LocalServer
-) -> Iterator[Callable[..., Caller]]:
-    """Every row on three paths: sync, async, and async through the high-throughput transport
-    (``"transport": "aiohttp"``), which must behave the same in every fault."""
-    path = str(request.param)
-    extra = {"transport": "aiohttp"} if path == "async-aiohttp" else {}
-    callers: list[Caller] = []
-
-    def factory(config: dict[str, Any] | None = None) -> Caller:
-        merged = {"base_url": local_server.base_url, "timeout": 10.0, **extra, **(config or {})}
-        caller = Caller(path.partition("-")[0], axios_python.create(merged))
-        callers.append(caller)
-        return caller
-
-    yield factory
-    for caller in callers:
-        caller.close()
+    callers_on_path: Callable[..., Caller], local_server: LocalServer
+) -> Callable[..., Caller]:
+    """Every row on three paths: sync, async, and async through the aiohttp transport."""
+    return lambda config=None: callers_on_path(local_server.base_url, config)
 
 
 @pytest.fixture

@@ -62,30 +62,14 @@ class Baseline:
             time.sleep(0.02)
 
 
-@pytest.fixture(params=["sync", "async", "async-aiohttp"])
+@pytest.fixture
 def call_remote(
-    request: pytest.FixtureRequest, remote_server: str
-) -> Iterator[Callable[..., Caller]]:
+    callers_on_path: Callable[..., Caller], remote_server: str
+) -> Callable[..., Caller]:
     """``call_remote(config)``: a Caller on the test's path (sync, async, or async through the
     aiohttp transport) for an instance pointed at the server process; closed after the test
     (before the leak check of ``baseline``)."""
-    path = str(request.param)
-    extra = {"transport": "aiohttp"} if path == "async-aiohttp" else {}
-    made: list[Caller] = []
-
-    def factory(config: dict[str, Any] | None = None) -> Caller:
-        caller = Caller(
-            path.partition("-")[0],
-            axios_python.create(
-                {"base_url": remote_server, "timeout": 10.0, **extra, **(config or {})}
-            ),
-        )
-        made.append(caller)
-        return caller
-
-    yield factory
-    for caller in made:
-        caller.close()
+    return lambda config=None: callers_on_path(remote_server, config)
 
 
 @pytest.fixture
