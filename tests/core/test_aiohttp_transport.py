@@ -259,6 +259,22 @@ def test_bad_values_are_refused_with_what_is_accepted(monkeypatch: pytest.Monkey
         axios_python.create({"transport": "aiohttp"})
 
 
+async def test_an_http_proxy_gets_the_request_and_its_credentials(
+    sent_through_aiohttp: list[str],
+) -> None:
+    with LocalServer() as proxy:  # answers an absolute-form request as if it were the origin
+        port = proxy.base_url.rsplit(":", 1)[1]
+        config = {"proxy": f"http://user:pw@127.0.0.1:{port}", **AIOHTTP}
+        async with axios_python.create(config) as api:
+            response = await api.async_get("http://upstream.test/echo", params={"q": "1"})
+    assert sent_through_aiohttp == ["http://upstream.test/echo?q=1"]
+    assert response.status_code == 200 and response.data["query"] == {"q": ["1"]}
+    seen = proxy.requests[-1]
+    assert seen.header("host") == "upstream.test"
+    assert seen.header("proxy-authorization") == "Basic dXNlcjpwdw=="  # user:pw, to the proxy
+    assert "user" not in str(response.url) and "pw" not in repr(api)
+
+
 async def test_a_socks_proxy_is_refused_clearly() -> None:
     async with axios_python.create({"proxy": "socks5://127.0.0.1:1080", **AIOHTTP}) as api:
         with pytest.raises(ConfigError, match=r"'socks5' is not supported by the aiohttp"):

@@ -21,6 +21,7 @@ the retry engine that the server never saw the request).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import ssl
 from collections.abc import AsyncIterator, Iterator
@@ -164,6 +165,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             # aiohttp frames a streamed body itself
             headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
         proxy = self._proxy
+        tunnel_headers = None
+        if proxy is not None and proxy[1]:
+            if request.url.scheme == "https":  # a CONNECT tunnel: the headers go to it only
+                tunnel_headers = proxy[1]
+            else:  # forwarded: the request itself goes to the proxy
+                headers = [*headers, *proxy[1].items()]
         with _as_httpx_errors(request):
             response = await session.request(
                 request.method,
@@ -180,8 +187,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 ),
                 server_hostname=request.extensions.get("sni_hostname"),
                 proxy=None if proxy is None else proxy[0],
-                proxy_auth=None if proxy is None else proxy[1],
-                proxy_headers=None if proxy is None else proxy[2],
+                proxy_headers=tunnel_headers,
             )
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
         if response.reason:
@@ -202,9 +208,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             await session.close()
 
 
-def _proxy(
-    value: httpx.Proxy | str | httpx.URL,
-) -> tuple[str, aiohttp.BasicAuth | None, dict[str, str] | None]:
+def _proxy(value: httpx.Proxy | str | httpx.URL) -> tuple[str, dict[str, str] | None]:
+    """The proxy URL for aiohttp and the headers for the proxy, ``Proxy-Authorization`` built
+    from the URL's userinfo as httpx's transport builds it (UTF-8, Basic)."""
     proxy = value if isinstance(value, httpx.Proxy) else httpx.Proxy(value)
     if proxy.url.scheme not in ("http", "https"):
         from ._exceptions import ConfigError
@@ -214,5 +220,8 @@ def _proxy(
             "transport; accepted: http:// and https:// proxies (for SOCKS, leave 'transport' "
             "at its default)"
         )
-    auth = None if proxy.auth is None else aiohttp.BasicAuth(*proxy.auth)
-    return str(proxy.url), auth, dict(proxy.headers) or None  # httpx took the userinfo out
+    headers = dict(proxy.headers)
+    if proxy.auth is not None:
+        pair = ":".join(proxy.auth).encode("utf-8")
+        headers["Proxy-Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+    return str(proxy.url), headers or None  # httpx took the userinfo out of the URL
