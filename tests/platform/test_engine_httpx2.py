@@ -48,6 +48,25 @@ def _python(script: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.parametrize("chosen", ["httpx", "httpx2"])
+def test_importing_the_core_loads_neither_httpcore_nor_h11(chosen: str) -> None:
+    """httpx loads its transport layer with the first connection pool; so does the core (the
+    engine's ``httpcore`` is imported when first asked for)."""
+    done = _python(
+        """
+        import sys
+        import axios_python
+        from axios_python import engine
+        loaded = sorted(m for m in ("httpcore", "httpcore2", "h11") if m in sys.modules)
+        assert loaded == [], loaded
+        assert engine.httpcore.__name__ in sys.modules  # there when asked for
+        print("ok")
+        """,
+        **{engine.ENV_VAR: chosen},
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
 def test_this_process_runs_on_httpx_by_default() -> None:
     import httpx
 
