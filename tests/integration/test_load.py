@@ -32,6 +32,7 @@ FULL = os.environ.get("AXIOS_PYTHON_LOAD") == "full"
 THREADS = 16
 PER_THREAD = 2_000 if FULL else 60
 TASKS = 1_000 if FULL else 100
+EXPIRING_PER_THREAD = 1_000 if FULL else 100
 
 # correctness under load, not a timed test: at full size (32,000 requests through every plugin)
 # a slow machine needs longer than the suite's per-test limit
@@ -120,6 +121,34 @@ def test_threads_through_the_whole_stack(remote_server: str) -> None:
     # memory flat: after the warm-up sample, growth stays small (no per-request leak: 32,000
     # requests leaking even 1 KiB each would add 31 MiB)
     assert max(samples[1:]) - samples[1] < 16 * 1024 * 1024, samples
+
+
+def test_threads_on_connections_that_expire_between_requests(remote_server: str) -> None:
+    """Keep-alive connections that expire between one request and the next: every pass over
+    the pool closes some while other threads are being handed theirs. None may be closed
+    under the request it was handed to (encode/httpcore#1110: ``Bad file descriptor``, or a
+    hang until the read timeout)."""
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=0.002)
+    failures: list[str] = []
+    start = threading.Barrier(THREADS)
+    with axios_python.create(
+        {"base_url": remote_server, "timeout": 10.0, "limits": limits, "max_retries": 0}
+    ) as api:
+
+        def worker(number: int) -> None:
+            start.wait()
+            for i in range(EXPIRING_PER_THREAD):
+                try:
+                    api.get(f"/echo/e{number}-{i}")
+                except Exception as exc:  # counted, not raised: the test reports them all
+                    failures.append(f"e{number}-{i}: {type(exc).__name__}: {exc}")
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []
 
 
 def test_tasks_through_the_whole_stack(remote_server: str) -> None:

@@ -305,8 +305,10 @@ class Transports:
                 limits=config["limits"] or _DEFAULT_LIMITS,
                 proxy=config["proxy"],
             )
+            from ._pool_guard import guard
             from ._tracking import track
 
+            guard(transport)  # no thread's pass closes a connection another thread holds
             # a CancelToken aborts its connects, pool waits, reads and writes; close() wakes
             # the requests still on its connections
             backend = track(transport)
