@@ -814,11 +814,9 @@ def import_rows(p: Params) -> list[Row]:
     """``import axios_python`` against ``import httpx`` in fresh interpreters (bench_import)."""
     import bench_import
 
-    runs = 1 if p.smoke else 10
-    if not p.smoke:
-        bench_import.measure("axios_python", 2)  # warm-up: bytecode caches
-    httpx_ms = statistics.median(bench_import.measure("httpx", runs))
-    core_ms = statistics.median(bench_import.measure("axios_python", runs))
+    httpx_runs, core_runs = bench_import.compare(1 if p.smoke else 15)
+    httpx_ms = statistics.median(httpx_runs)
+    core_ms = statistics.median(core_runs)
     return [
         Row("import", "import httpx", httpx_ms, "ms"),
         Row("import", "import axios_python (every plugin installed)", core_ms, "ms"),

@@ -7,6 +7,8 @@ A call-scoped middleware computes a key for every GET and HEAD without a body an
 
 from __future__ import annotations
 
+import functools
+import operator
 import threading
 import warnings
 import weakref
@@ -76,6 +78,9 @@ _ANSWER_KEYS = (
 
 #: Config keys that carry a request body.
 _BODY_KEYS = ("data", "json", "files", "content")
+
+#: Whether a config value is given (not ``None``).
+_is_given = functools.partial(operator.is_not, None)
 
 
 @dataclass(frozen=True)
@@ -333,7 +338,7 @@ class DedupePlugin:
         method = str(ctx.get("method", "")).upper()
         if method not in self.methods or ctx.get("stream"):
             return None
-        if any(ctx.get(name) is not None for name in _BODY_KEYS):
+        if any(map(_is_given, map(ctx.get, _BODY_KEYS))):
             return None
         try:
             url = str(wire_url(ctx))
@@ -347,6 +352,6 @@ class DedupePlugin:
                 if value is not None and str(name).lower() not in self._ignored
             )
         )
-        answer = tuple(_frozen(ctx.get(name)) for name in _ANSWER_KEYS)
+        answer = tuple(map(_frozen, map(ctx.get, _ANSWER_KEYS)))
         extra = None if self.vary_key is None else _frozen(self.vary_key(ctx))
         return (method, url, identity(ctx, client), headers, answer, extra)

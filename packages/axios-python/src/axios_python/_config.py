@@ -7,6 +7,8 @@ import math
 import ssl
 from collections.abc import Callable, Iterable, Mapping
 from http.cookiejar import CookieJar
+from itertools import compress
+from operator import is_not
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._engine import httpx, mismatch
@@ -597,9 +599,7 @@ def revalidate(
     ``baseline`` (a configuration validated before) is checked as ``create()`` checks it, with
     the same messages; unknown keys are refused. Keys ``baseline`` has and ``config`` lacks (a
     hook returned a new, partial dict) are taken from ``baseline``. Returns ``config``."""
-    known = baseline.get
-    changed = [key for key, value in config.items() if known(key, _MISSING) is not value]
-    for key in changed:
+    for key in _changed(config, baseline):
         value = config[key]
         if key == "attempt" or (isinstance(key, str) and key.startswith(INTERNAL_PREFIX)):
             continue
@@ -617,6 +617,22 @@ def revalidate(
         for key, value in baseline.items():
             config.setdefault(key, value)
     return config
+
+
+def _changed(config: Config, baseline: Mapping[str, Any]) -> list[str]:
+    """The keys of ``config`` whose value is not (``is not``) the one in ``baseline``, or that
+    ``baseline`` lacks. Where ``config`` kept ``baseline``'s keys in order (a hook changed values
+    in place, or added keys after them: the usual case) the values are compared pairwise
+    without a Python-level loop; this runs once or twice per call with middleware."""
+    keys = list(config)
+    size = len(baseline)
+    if len(keys) >= size and (keys if len(keys) == size else keys[:size]) == list(baseline):
+        changed = list(compress(keys, map(is_not, config.values(), baseline.values())))
+        if len(keys) > size:
+            changed += keys[size:]
+        return changed
+    known = baseline.get
+    return [key for key, value in config.items() if known(key, _MISSING) is not value]
 
 
 _MISSING: Any = object()

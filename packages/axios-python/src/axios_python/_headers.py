@@ -22,7 +22,11 @@ class HeaderDict(dict[str, str]):
 
     def __init__(self, source: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> None:
         super().__init__()
-        self._names: dict[str, str] = {}
+        if type(source) is HeaderDict:  # a copy: both dicts are already consistent
+            dict.update(self, source)
+            self._names: dict[str, str] = source._names.copy()
+            return
+        self._names = {}
         if source is not None:
             self.update(source)
 

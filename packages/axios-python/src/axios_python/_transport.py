@@ -16,6 +16,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
+from operator import is_, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ._config import CLIENT_KEYS
@@ -82,6 +83,9 @@ def _client_options(config: Config, jar: httpx.Cookies, *, is_async: bool) -> di
 #: async calls on each event loop; the instance's own pool is not counted. Beyond it the least
 #: recently used one is closed, once no request is using it.
 MAX_POOLS = 16
+
+#: A config's connection options, in ``CLIENT_KEYS`` order.
+_client_options_of = itemgetter(*CLIENT_KEYS)
 
 _SALT = os.urandom(16)
 
@@ -262,8 +266,7 @@ class Transports:
         self.closed = False
 
     def _is_default(self, config: Config) -> bool:
-        defaults = self._defaults
-        return all(config[k] is defaults[k] for k in CLIENT_KEYS)
+        return all(map(is_, _client_options_of(config), _client_options_of(self._defaults)))
 
     def _share_jar(self, client: httpx.Client | httpx.AsyncClient) -> None:
         client.cookies.jar = self.cookies.jar
