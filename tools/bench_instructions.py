@@ -8,12 +8,19 @@ on the same ``httpx.MockTransport`` (no network), sync path. Each case runs twic
 callgrind, once with no measured requests and once with ``--requests``: the difference divided
 by the count is the instructions per request, start-up and warm-up excluded. Needs ``valgrind``
 (Debian's package); takes a few seconds.
+
+``--loopback`` counts the client's instructions of ``bench.py``'s sync cases instead: raw
+``httpx.Client``, a bare instance and the typical plugin stack, each making ``bench.py``'s
+request to its server (granian, in a process of its own, so only the client is counted). The
+ratios of these counts track ``bench.py``'s sync ratios without the machine's noise; takes a
+few minutes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -40,12 +47,40 @@ for _ in range(count):
     send()
 """
 
+LOOPBACK_CASE = """
+import sys
+import axios_python
+from axios_python.engine import httpx
+from bench import ROUTE, _stack_plugins
+
+which, count, base = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+if which == "raw":
+    raw = httpx.Client()
+    url = base + ROUTE
+    send = lambda: raw.get(url)
+elif which == "bare":
+    api = axios_python.create({"base_url": base})
+    send = lambda: api.get(ROUTE)
+else:
+    api = axios_python.create({"base_url": base, "plugins": _stack_plugins()})
+    send = lambda: api.get(ROUTE, cache=False)
+for _ in range(30):
+    send()
+for _ in range(count):
+    send()
+"""
+
+_TOOLS = os.path.dirname(os.path.abspath(__file__))
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
 def callgrind_instructions(script: str, *args: str) -> int:
     """Instructions callgrind counts for a whole run of ``python -c script *args`` (the other
-    benchmarks count theirs with it too)."""
+    benchmarks count theirs with it too; ``tools/`` is on the script's import path)."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [_TOOLS, os.environ.get("PYTHONPATH")])),
+    }
     result = subprocess.run(
         [
             "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
@@ -54,6 +89,7 @@ def callgrind_instructions(script: str, *args: str) -> int:
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )  # fmt: skip
     match = _COLLECTED.search(result.stderr)
     if match is None:
@@ -76,9 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--loopback", action="store_true", help="bench.py's sync cases against its server"
+    )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
+    if args.loopback:
+        return _loopback(args.requests, args.json)
     axios = per_request("axios", args.requests)
     httpx_ = per_request("httpx", args.requests)
     result = {
@@ -95,6 +136,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  httpx.Client       {result['httpx_instructions']:>10,}")
         print(f"  axios_python bare  {result['axios_instructions']:>10,}")
         print(f"  overhead           {result['overhead_instructions']:>10,}  ({result['ratio']}x)")
+    return 0
+
+
+def _loopback(count: int, as_json: bool) -> int:
+    """Raw httpx, bare and the typical stack against ``bench.py``'s server."""
+    from bench import bench_server
+
+    counts: dict[str, float] = {}
+    with bench_server() as (base_url, _):
+        for which in ("raw", "bare", "stack"):
+            whole = callgrind_instructions(LOOPBACK_CASE, which, str(count), base_url)
+            fixed = callgrind_instructions(LOOPBACK_CASE, which, "0", base_url)
+            counts[which] = (whole - fixed) / count
+    result = {
+        "requests": count,
+        **{f"{which}_instructions": round(value) for which, value in counts.items()},
+        "bare_ratio": round(counts["raw"] / counts["bare"], 4),
+        "stack_ratio": round(counts["raw"] / counts["stack"], 4),
+    }
+    if as_json:
+        print(json.dumps(result))
+    else:
+        print(f"client instructions per request, sync, loopback ({count} requests):")
+        for which, value in counts.items():
+            ratio = counts["raw"] / value
+            print(f"  {which:<6} {value:>12,.0f}  ({ratio:.2f}x raw httpx's speed)")
     return 0
 
 

@@ -12,8 +12,11 @@ import asyncio
 import gzip
 import importlib.util
 import socket
+import ssl
+import threading
 import traceback
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -279,3 +282,162 @@ async def test_a_socks_proxy_is_refused_clearly() -> None:
     async with axios_python.create({"proxy": "socks5://127.0.0.1:1080", **AIOHTTP}) as api:
         with pytest.raises(ConfigError, match=r"'socks5' is not supported by the aiohttp"):
             await api.async_get("http://127.0.0.1:1/")
+
+
+class _TLSServer:
+    """An HTTPS server on loopback answering each connection once (``Connection: close``);
+    with ``client_ca`` it requires a client certificate that CA signed."""
+
+    BODY = b'{"secure": true}'
+
+    def __init__(self, cert: Path, key: Path, client_ca: Path | None = None) -> None:
+        self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self._context.load_cert_chain(cert, key)
+        if client_ca is not None:
+            self._context.verify_mode = ssl.CERT_REQUIRED
+            self._context.load_verify_locations(client_ca)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self.url = f"https://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.answered = 0
+        self.heads: list[bytes] = []  # the request heads received, in order
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        reply = (
+            f"HTTP/1.1 200 OK\r\nContent-Length: {len(self.BODY)}\r\n"
+            "Content-Type: application/json\r\nConnection: close\r\n\r\n"
+        ).encode() + self.BODY
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(5)
+                try:
+                    with self._context.wrap_socket(conn, server_side=True) as tls:
+                        self.heads.append(tls.recv(65536))  # one read on loopback
+                        tls.sendall(reply)
+                        self.answered += 1
+                except (ssl.SSLError, OSError):
+                    continue  # a handshake the client (or we) refused
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._listener.close()
+
+
+@pytest.fixture
+def tls_server(tls_cert: tuple[Path, Path]) -> Iterator[_TLSServer]:
+    server = _TLSServer(*tls_cert)
+    yield server
+    server.close()
+
+
+async def test_https_verifies_the_server_as_configured(
+    tls_server: _TLSServer, tls_cert: tuple[Path, Path], sent_through_aiohttp: list[str]
+) -> None:
+    cert, _ = tls_cert
+    async with axios_python.create({"verify": str(cert), "timeout": 10.0, **AIOHTTP}) as api:
+        response = await api.async_get(tls_server.url + "/json")
+        assert response.data == {"secure": True}
+    assert sent_through_aiohttp == [tls_server.url + "/json"]
+
+    # the system's CAs do not know a self-signed certificate: refused, as with httpx
+    async with axios_python.create({"timeout": 10.0, **AIOHTTP}) as api:
+        with pytest.raises(NetworkError) as refused:
+            await api.async_get(tls_server.url + "/json?token=s3cret")
+    assert "certificate" in str(refused.value).lower()
+    assert "s3cret" not in str(refused.value)
+
+    async with axios_python.create({"verify": False, "timeout": 10.0, **AIOHTTP}) as api:
+        assert (await api.async_get(tls_server.url + "/json")).data == {"secure": True}
+    assert tls_server.answered == 2
+
+
+async def test_a_client_certificate_is_presented_when_configured(
+    tls_cert: tuple[Path, Path],
+) -> None:
+    cert, key = tls_cert
+    server = _TLSServer(cert, key, client_ca=cert)  # it trusts our certificate as a client's
+    try:
+        config = {"verify": str(cert), "timeout": 10.0, **AIOHTTP}
+        async with axios_python.create({**config, "cert": (str(cert), str(key))}) as api:
+            assert (await api.async_get(server.url + "/json")).data == {"secure": True}
+        async with axios_python.create(config) as api:  # no client certificate: refused
+            with pytest.raises(NetworkError):
+                await api.async_get(server.url + "/json")
+        assert server.answered == 1
+    finally:
+        server.close()
+
+
+class _TunnelingProxy:
+    """An HTTP proxy on loopback that only tunnels (``CONNECT``), recording each CONNECT head."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.connects: list[bytes] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        self._listener.settimeout(10)
+        with self._listener:
+            try:
+                client, _ = self._listener.accept()  # one tunnel is all a test needs
+            except OSError:  # no client came: the test failed before it
+                return
+        with client:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += client.recv(4096)
+            self.connects.append(head)
+            target = head.split(b" ")[1].decode()
+            host, _, port = target.rpartition(":")
+            with socket.create_connection((host, int(port)), timeout=5) as upstream:
+                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                pump = threading.Thread(target=_pipe, args=(upstream, client), daemon=True)
+                pump.start()
+                _pipe(client, upstream)
+                pump.join(5)
+
+    def close(self) -> None:
+        self._thread.join(5)
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    """Copy ``source`` to ``sink`` until ``source`` ends, then end ``sink``'s writing side."""
+    source.settimeout(5)
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+        sink.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+async def test_https_through_a_proxy_tunnels_and_keeps_its_credentials_outside(
+    tls_server: _TLSServer, tls_cert: tuple[Path, Path]
+) -> None:
+    cert, _ = tls_cert
+    proxy = _TunnelingProxy()
+    try:
+        proxy_url = proxy.url.replace("http://", "http://user:pw@")
+        config = {"proxy": proxy_url, "verify": str(cert), "timeout": 10.0, **AIOHTTP}
+        async with axios_python.create(config) as api:
+            response = await api.async_get(tls_server.url + "/json")
+        assert response.data == {"secure": True}
+    finally:
+        proxy.close()
+    [connect] = proxy.connects
+    port = tls_server.url.rsplit(":", 1)[1]
+    assert connect.startswith(f"CONNECT 127.0.0.1:{port} HTTP/1.1".encode())
+    assert b"proxy-authorization: basic dxnlcjpwdw==" in connect.lower()  # user:pw, to the proxy
+    [inside] = tls_server.heads  # the request inside the tunnel: no proxy credentials
+    assert inside.startswith(b"GET /json HTTP/1.1") and b"proxy-authorization" not in inside.lower()
