@@ -10,10 +10,10 @@ by the count is the instructions per request, start-up and warm-up excluded. Nee
 (Debian's package); takes a few seconds.
 
 ``--loopback`` counts the client's instructions of ``bench.py``'s sync cases instead: raw
-``httpx.Client``, a bare instance and the typical plugin stack, each making ``bench.py``'s
-request to its server (granian, in a process of its own, so only the client is counted). The
-ratios of these counts track ``bench.py``'s sync ratios without the machine's noise; takes a
-few minutes.
+``httpx.Client``, a bare instance, the typical plugin stack and one ``async def`` middleware,
+each making ``bench.py``'s request to its server (granian, in a process of its own, so only the
+client is counted). The ratios of these counts track ``bench.py``'s sync ratios without the
+machine's noise; takes a few minutes.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ LOOPBACK_CASE = """
 import sys
 import axios_python
 from axios_python.engine import httpx
-from bench import ROUTE, _stack_plugins
+from bench import ROUTE, _async_passthrough, _stack_plugins
 
 which, count, base = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 if which == "raw":
@@ -60,6 +60,10 @@ if which == "raw":
     send = lambda: raw.get(url)
 elif which == "bare":
     api = axios_python.create({"base_url": base})
+    send = lambda: api.get(ROUTE)
+elif which == "async-mw":
+    api = axios_python.create({"base_url": base})
+    api.use(_async_passthrough)
     send = lambda: api.get(ROUTE)
 else:
     api = axios_python.create({"base_url": base, "plugins": _stack_plugins()})
@@ -145,7 +149,7 @@ def _loopback(count: int, as_json: bool) -> int:
 
     counts: dict[str, float] = {}
     with bench_server() as (base_url, _):
-        for which in ("raw", "bare", "stack"):
+        for which in ("raw", "bare", "stack", "async-mw"):
             whole = callgrind_instructions(LOOPBACK_CASE, which, str(count), base_url)
             fixed = callgrind_instructions(LOOPBACK_CASE, which, "0", base_url)
             counts[which] = (whole - fixed) / count
@@ -154,6 +158,7 @@ def _loopback(count: int, as_json: bool) -> int:
         **{f"{which}_instructions": round(value) for which, value in counts.items()},
         "bare_ratio": round(counts["raw"] / counts["bare"], 4),
         "stack_ratio": round(counts["raw"] / counts["stack"], 4),
+        "async_mw_ratio": round(counts["raw"] / counts["async-mw"], 4),
     }
     if as_json:
         print(json.dumps(result))

@@ -278,6 +278,25 @@ async def test_an_http_proxy_gets_the_request_and_its_credentials(
     assert "user" not in str(response.url) and "pw" not in repr(api)
 
 
+async def test_a_proxy_from_the_environment_is_used_through_httpx_transport(
+    monkeypatch: pytest.MonkeyPatch, sent_through_aiohttp: list[str]
+) -> None:
+    with LocalServer() as proxy:  # answers an absolute-form request as if it were the origin
+        monkeypatch.setenv("HTTP_PROXY", proxy.base_url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with axios_python.create(AIOHTTP) as api:
+            response = await api.async_get("http://upstream.test/echo", params={"q": "1"})
+        async with axios_python.create({"trust_env": False, "timeout": 2.0, **AIOHTTP}) as api:
+            with pytest.raises(NetworkError):  # not trusted: straight to a host that is not there
+                await api.async_get("http://upstream.test/echo")
+    assert response.status_code == 200 and response.data["query"] == {"q": ["1"]}
+    assert proxy.requests[-1].header("host") == "upstream.test"
+    # the environment's proxy is routed as httpx routes it, by its own transport; without
+    # trust_env the request went through aiohttp (and found no such host)
+    assert sent_through_aiohttp == ["http://upstream.test/echo"]
+
+
 async def test_a_socks_proxy_is_refused_clearly() -> None:
     async with axios_python.create({"proxy": "socks5://127.0.0.1:1080", **AIOHTTP}) as api:
         with pytest.raises(ConfigError, match=r"'socks5' is not supported by the aiohttp"):

@@ -17,7 +17,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from operator import is_, itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._config import CLIENT_KEYS
 from ._engine import httpx
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     import asyncio
 
 __all__ = ["MAX_POOLS", "Transports", "transport_wrappers", "user_agent"]
+
+T = TypeVar("T")
 
 #: Functions ``wrap(transport) -> transport`` applied to every transport of a client created
 #: while they are registered (used by ``axios_python.testing.redirect`` to route to loopback).
@@ -88,6 +90,56 @@ MAX_POOLS = 16
 _client_options_of = itemgetter(*CLIENT_KEYS)
 
 _SALT = os.urandom(16)
+
+
+def _proxies_from_env(config: Config) -> dict[str, str | None]:
+    """The environment's proxies as mount patterns, when the call takes them: ``trust_env``
+    on and no ``proxy`` of its own (a transport the core builds; a given transport object is
+    used as it is, as httpx does)."""
+    if not config["trust_env"] or config["proxy"] is not None:
+        return {}
+    from ._env_proxies import environment_proxies
+
+    return environment_proxies()
+
+
+def _proxied(kind: Callable[..., T], proxy: Any, **options: Any) -> T:
+    """``kind(proxy=proxy, **options)``; a proxy that cannot be used (a ``socks5://`` proxy
+    without ``socksio``, an unknown scheme) is a ``ConfigError`` naming it without its
+    credentials, and what to do."""
+    try:
+        return kind(proxy=proxy, **options)
+    except (ImportError, ValueError) as exc:
+        if proxy is None:
+            raise
+        from ._exceptions import ConfigError
+        from ._secrets import DEFAULT_SECRETS
+
+        shown = DEFAULT_SECRETS.redact_url(str(getattr(proxy, "url", proxy)))
+        why = (
+            str(exc)  # socksio missing: httpx's message names the package, not the URL
+            if isinstance(exc, ImportError)
+            else "accepted: http://, https://, socks5:// and socks5h:// proxies"
+        )
+        raise ConfigError(
+            f"the proxy {shown} cannot be used; {why} (trust_env=False ignores the "
+            "environment's proxies)"
+        ) from None
+
+
+def _default_async_transport(config: Config, proxy: Any) -> httpx.AsyncBaseTransport:
+    """httpx's async transport, direct or through ``proxy``."""
+    from ._tracking import track_async
+
+    transport = _proxied(
+        httpx.AsyncHTTPTransport,
+        proxy,
+        verify=_ssl_context(config),
+        trust_env=config["trust_env"],
+        limits=config["limits"] or _DEFAULT_LIMITS,
+    )
+    track_async(transport)  # a cancelled TLS handshake closes its connection
+    return transport
 
 
 class _Same:
@@ -301,29 +353,40 @@ class Transports:
                 f"transport {transport!r} is async-only (httpx.AsyncBaseTransport); a sync call "
                 "needs an httpx.BaseTransport such as httpx.MockTransport or httpx.HTTPTransport"
             )
+        mounts: dict[str, httpx.BaseTransport | None] = {}
         if transport is None:
-            transport = httpx.HTTPTransport(
-                verify=_ssl_context(config),
-                trust_env=config["trust_env"],
-                limits=config["limits"] or _DEFAULT_LIMITS,
-                proxy=config["proxy"],
-            )
-            from ._pool_guard import guard
-            from ._tracking import track
-
-            guard(transport)  # no thread's pass closes a connection another thread holds
-            # a CancelToken aborts its connects, pool waits, reads and writes; close() wakes
-            # the requests still on its connections
-            backend = track(transport)
-            if backend is not None:
-                self._backends.add(backend)
+            transport = self._default_sync_transport(config, config["proxy"])
+            for pattern, url in _proxies_from_env(config).items():
+                mounts[pattern] = None if url is None else self._default_sync_transport(config, url)
         for wrap in transport_wrappers:
             transport = wrap(transport)
         client = httpx.Client(
-            transport=transport, **_client_options(config, self.cookies, is_async=False)
+            transport=transport,
+            mounts=mounts,
+            **_client_options(config, self.cookies, is_async=False),
         )
         self._share_jar(client)
         return client
+
+    def _default_sync_transport(self, config: Config, proxy: Any) -> httpx.BaseTransport:
+        """httpx's transport, guarded and abortable, direct or through ``proxy``."""
+        from ._pool_guard import guard
+        from ._tracking import track
+
+        transport = _proxied(
+            httpx.HTTPTransport,
+            proxy,
+            verify=_ssl_context(config),
+            trust_env=config["trust_env"],
+            limits=config["limits"] or _DEFAULT_LIMITS,
+        )
+        guard(transport)  # no thread's pass closes a connection another thread holds
+        # a CancelToken aborts its connects, pool waits, reads and writes; close() wakes the
+        # requests still on its connections
+        backend = track(transport)
+        if backend is not None:
+            self._backends.add(backend)
+        return transport
 
     # -- async ----------------------------------------------------------------------------
 
@@ -361,6 +424,11 @@ class Transports:
                 "needs an httpx.AsyncBaseTransport such as httpx.MockTransport or "
                 "httpx.AsyncHTTPTransport"
             )
+        mounts: dict[str, httpx.AsyncBaseTransport | None] = {}
+        if transport is None or transport == "aiohttp":
+            # the environment's proxies go through httpx's transport, as httpx routes them
+            for pattern, url in _proxies_from_env(config).items():
+                mounts[pattern] = None if url is None else _default_async_transport(config, url)
         if transport == "aiohttp":
             from ._aiohttp import AiohttpTransport
 
@@ -370,19 +438,13 @@ class Transports:
                 proxy=config["proxy"],
             )
         elif transport is None:
-            transport = httpx.AsyncHTTPTransport(
-                verify=_ssl_context(config),
-                trust_env=config["trust_env"],
-                limits=config["limits"] or _DEFAULT_LIMITS,
-                proxy=config["proxy"],
-            )
-            from ._tracking import track_async
-
-            track_async(transport)  # a cancelled TLS handshake closes its connection
+            transport = _default_async_transport(config, config["proxy"])
         for wrap in transport_wrappers:
             transport = wrap(transport)
         client = httpx.AsyncClient(
-            transport=transport, **_client_options(config, self.cookies, is_async=True)
+            transport=transport,
+            mounts=mounts,
+            **_client_options(config, self.cookies, is_async=True),
         )
         self._share_jar(client)
         return client
