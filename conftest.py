@@ -10,6 +10,18 @@ import pytest
 # The fixtures axios_python ships for its users: local_server, axios_client, make_caller.
 pytest_plugins = ["axios_python.testing.fixtures"]
 
+#: Proxy variables of the machine running the tests: the core uses them (``trust_env``), and
+#: every test talks to servers on loopback, so they are removed for the whole run (and for the
+#: processes it starts); ``tests/core/test_env_proxies.py`` sets its own.
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start from an environment without proxies."""
+    for name in _PROXY_VARIABLES:
+        os.environ.pop(name, None)
+        os.environ.pop(name.upper(), None)
+
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(

@@ -14,6 +14,7 @@ work itself lives in its own module, imported only when the subcommand runs.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ._version import __version__
@@ -27,7 +28,20 @@ def _run_demo(args: argparse.Namespace) -> int:
     if args.list:
         print("\n".join(section_names()))
         return 0
+    _loopback_direct()
     return run_demo(sections=args.sections)
+
+
+def _loopback_direct() -> None:
+    """The demo talks only to servers it starts on loopback: a proxy from the environment
+    (used with ``trust_env``) must not carry those requests, so this process adds loopback to
+    ``NO_PROXY``."""
+    current = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
+    entries = [entry for entry in current.split(",") if entry.strip()]
+    for host in ("127.0.0.1", "localhost", "::1"):
+        if host not in entries:
+            entries.append(host)
+    os.environ["NO_PROXY"] = os.environ["no_proxy"] = ",".join(entries)
 
 
 def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
