@@ -166,7 +166,7 @@ def _loopback(count: int, as_json: bool) -> int:
         print(f"client instructions per request, sync, loopback ({count} requests):")
         for which, value in counts.items():
             ratio = counts["raw"] / value
-            print(f"  {which:<6} {value:>12,.0f}  ({ratio:.2f}x raw httpx's speed)")
+            print(f"  {which:<8} {value:>12,.0f}  ({ratio:.2f}x raw httpx's speed)")
     return 0
 
 
