@@ -360,6 +360,7 @@ class Transports:
                 mounts[pattern] = None if url is None else self._default_sync_transport(config, url)
         for wrap in transport_wrappers:
             transport = wrap(transport)
+            mounts = {k: None if t is None else wrap(t) for k, t in mounts.items()}
         client = httpx.Client(
             transport=transport,
             mounts=mounts,
@@ -441,6 +442,7 @@ class Transports:
             transport = _default_async_transport(config, config["proxy"])
         for wrap in transport_wrappers:
             transport = wrap(transport)
+            mounts = {k: None if t is None else wrap(t) for k, t in mounts.items()}
         client = httpx.AsyncClient(
             transport=transport,
             mounts=mounts,
