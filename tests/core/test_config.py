@@ -9,7 +9,7 @@ import pytest
 import axios_python
 from axios_python import ConfigError
 from axios_python.engine import httpx
-from axios_python.testing import Caller, LocalServer
+from axios_python.testing import Caller, LocalServer, Reply
 
 
 def test_defaults_are_visible_and_read_only() -> None:
@@ -137,6 +137,42 @@ def test_cookies_persist_across_sync_and_async(make: Callable[..., Caller]) -> N
     call.get("/cookies/set", params={"session": "abc"})
     assert call.get("/cookies").data == {"session": "abc"}
     assert call.api.cookies["session"] == "abc"
+
+
+def test_cookies_a_response_sets_are_kept_whatever_the_header_case(
+    make: Callable[..., Caller], srv: LocalServer
+) -> None:
+    """Responses that set no cookie skip the cookie jar's parsing (``_cookies.py``): the ones
+    that do, in any header spelling and however many, still land in the jar."""
+    srv.route(
+        "/set-two",
+        lambda request: Reply(
+            json={}, headers=[("SET-COOKIE", "a=1; Path=/"), ("set-cookie", "b=2")]
+        ),
+    )
+    call = make()
+    assert call.get("/json").status_code == 200  # no Set-Cookie: nothing stored
+    assert dict(call.api.cookies) == {}
+    call.get("/set-two")
+    assert call.get("/cookies").data == {"a": "1", "b": "2"}
+
+
+def test_httpx_internals_for_the_cookie_jar() -> None:
+    """What ``_cookies.py`` relies on: if this fails after an httpx upgrade, every response
+    goes through the cookie jar again (correct, slower): adapt ``share_jar``."""
+    import inspect
+
+    from axios_python._cookies import _SetCookiesOnly
+
+    for client in (httpx.Client(), httpx.AsyncClient()):
+        assert isinstance(client._cookies, httpx.Cookies)
+        assert client.cookies is client._cookies
+        source = inspect.getsource(type(client)._send_single_request)
+        assert "self.cookies.extract_cookies(response)" in source
+    with axios_python.create() as api:
+        api.get("http://127.0.0.1:9/", transport=httpx.MockTransport(lambda r: httpx.Response(204)))
+        clients = [c for c in api._transports._sync.everything() if isinstance(c, httpx.Client)]
+        assert clients and all(isinstance(c.cookies, _SetCookiesOnly) for c in clients)
 
 
 def test_cookies_config_sent(make: Callable[..., Caller]) -> None:

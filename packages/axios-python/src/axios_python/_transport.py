@@ -20,6 +20,7 @@ from operator import is_, itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._config import CLIENT_KEYS
+from ._cookies import share_jar
 from ._engine import httpx
 from ._redirects import async_cap_hop, async_guard, sync_cap_hop, sync_guard
 from ._types import Config
@@ -321,7 +322,7 @@ class Transports:
         return all(map(is_, _client_options_of(config), _client_options_of(self._defaults)))
 
     def _share_jar(self, client: httpx.Client | httpx.AsyncClient) -> None:
-        client.cookies.jar = self.cookies.jar
+        share_jar(client, self.cookies.jar)
 
     # -- sync -----------------------------------------------------------------------------
 
