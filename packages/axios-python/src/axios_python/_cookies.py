@@ -8,7 +8,7 @@ much as the rest of our pipeline; here a response without ``Set-Cookie`` (or the
 
 httpx internals relied on: the client's ``cookies`` property returns ``client._cookies``, and
 ``Client._send_single_request`` calls ``self.cookies.extract_cookies(response)``
-(``tests/core/test_cookies.py`` checks both; without ``_cookies`` the jar is shared the plain
+(``tests/core/test_config.py`` checks both; without ``_cookies`` the jar is shared the plain
 way and every response is extracted, as before).
 """
 
