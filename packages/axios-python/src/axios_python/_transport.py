@@ -104,12 +104,17 @@ def _proxies_from_env(config: Config) -> dict[str, str | None]:
     return environment_proxies()
 
 
-def _proxied(kind: Callable[..., T], proxy: Any, **options: Any) -> T:
-    """``kind(proxy=proxy, **options)``; a proxy that cannot be used (a ``socks5://`` proxy
-    without ``socksio``, an unknown scheme) is a ``ConfigError`` naming it without its
-    credentials, and what to do."""
+def _httpx_transport(kind: Callable[..., T], config: Config, proxy: Any) -> T:
+    """httpx's transport ``kind`` (sync or async) for ``config``'s TLS and limits, direct or
+    through ``proxy``; a proxy that cannot be used (a ``socks5://`` proxy without ``socksio``,
+    an unknown scheme) is a ``ConfigError`` naming it without its credentials, and what to do."""
     try:
-        return kind(proxy=proxy, **options)
+        return kind(
+            proxy=proxy,
+            verify=_ssl_context(config),
+            trust_env=config["trust_env"],
+            limits=config["limits"] or _DEFAULT_LIMITS,
+        )
     except (ImportError, ValueError) as exc:
         if proxy is None:
             raise
@@ -132,13 +137,7 @@ def _default_async_transport(config: Config, proxy: Any) -> httpx.AsyncBaseTrans
     """httpx's async transport, direct or through ``proxy``."""
     from ._tracking import track_async
 
-    transport = _proxied(
-        httpx.AsyncHTTPTransport,
-        proxy,
-        verify=_ssl_context(config),
-        trust_env=config["trust_env"],
-        limits=config["limits"] or _DEFAULT_LIMITS,
-    )
+    transport = _httpx_transport(httpx.AsyncHTTPTransport, config, proxy)
     track_async(transport)  # a cancelled TLS handshake closes its connection
     return transport
 
@@ -375,13 +374,7 @@ class Transports:
         from ._pool_guard import guard
         from ._tracking import track
 
-        transport = _proxied(
-            httpx.HTTPTransport,
-            proxy,
-            verify=_ssl_context(config),
-            trust_env=config["trust_env"],
-            limits=config["limits"] or _DEFAULT_LIMITS,
-        )
+        transport = _httpx_transport(httpx.HTTPTransport, config, proxy)
         guard(transport)  # no thread's pass closes a connection another thread holds
         # a CancelToken aborts its connects, pool waits, reads and writes; close() wakes the
         # requests still on its connections
