@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from axios_python._transport import transport_wrappers
 from axios_python.testing import Caller
 
 
@@ -49,3 +51,20 @@ def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         capture_output=True,
     )
     return cert, key
+
+
+@pytest.fixture
+def built() -> Iterator[list[Any]]:
+    """Every transport the clients build during the test (the pools' connections can be
+    counted on them)."""
+    transports: list[Any] = []
+
+    def record(transport: Any) -> Any:
+        transports.append(transport)
+        return transport
+
+    transport_wrappers.append(record)
+    try:
+        yield transports
+    finally:
+        transport_wrappers.remove(record)

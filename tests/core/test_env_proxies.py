@@ -1,6 +1,7 @@
 """Proxies from the environment (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``)
 are used as httpx uses them, with ``trust_env`` (the default), on both paths: the core gives its
-client a transport of its own, so httpx would not read them (it did not, before 1.3.0)."""
+client a transport of its own, so httpx would not read them (it did not, before 1.3.0). The
+test run starts without proxy variables (the root ``conftest.py``); each test sets its own."""
 
 from __future__ import annotations
 
@@ -11,16 +12,6 @@ import pytest
 from axios_python import ConfigError
 from axios_python._env_proxies import environment_proxies
 from axios_python.testing import Caller, LocalServer
-
-_NAMES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No proxy variable from the machine running the tests."""
-    for name in _NAMES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
 
 
 def test_http_proxy_carries_the_request_with_its_credentials(

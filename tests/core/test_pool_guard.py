@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 import axios_python
 from axios_python._pool_guard import _RACY, guard
-from axios_python._transport import transport_wrappers
 from axios_python.engine import httpcore, httpx
 from axios_python.testing import LocalServer
 
@@ -25,19 +24,9 @@ PoolRequest: Any = importlib.import_module(f"{httpcore.__name__}._sync.connectio
 
 
 @pytest.fixture
-def pool_of() -> Iterator[Any]:
-    """``pool_of(api)``: the connection pool of the sync transport ``api`` built."""
-    transports: list[Any] = []
-
-    def record(transport: Any) -> Any:
-        transports.append(transport)
-        return transport
-
-    transport_wrappers.append(record)
-    try:
-        yield lambda: next(t._pool for t in transports if isinstance(t, httpx.HTTPTransport))
-    finally:
-        transport_wrappers.remove(record)
+def pool_of(built: list[Any]) -> Callable[[], Any]:
+    """``pool_of()``: the connection pool of the sync transport the test's instance built."""
+    return lambda: next(t._pool for t in built if isinstance(t, httpx.HTTPTransport))
 
 
 def _idle_connections(api: axios_python.AxiosPython, pool_of: Any, url: str, n: int) -> list[Any]:

@@ -7,34 +7,15 @@ import asyncio
 import gc
 import ssl
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 import axios_python
-from axios_python._transport import MAX_POOLS, _key, transport_wrappers
+from axios_python._transport import MAX_POOLS, _key
 from axios_python.engine import httpx
 from axios_python.testing import Caller, LocalServer
 
 Make = Callable[..., Caller]
-
-
-@pytest.fixture
-def built() -> Iterator[list[Any]]:
-    """Every transport the clients build during the test (the pools' connections can be
-    counted on them)."""
-    transports: list[Any] = []
-
-    def record(transport: Any) -> Any:
-        transports.append(transport)
-        return transport
-
-    transport_wrappers.append(record)
-    try:
-        yield transports
-    finally:
-        transport_wrappers.remove(record)
 
 
 def _open_connections(transports: list[Any]) -> int:
