@@ -44,6 +44,7 @@ from axios_python import (
     AxiosPythonError,
     CancelError,
     Config,
+    HeaderDict,
     HTTPStatusError,
     Response,
     Secrets,
@@ -111,6 +112,12 @@ def error_type(exc: BaseException, ctx: Config | None = None) -> str:
     ):
         return type(cause).__qualname__
     return type(exc).__qualname__
+
+
+def _no_meter_provider() -> bool:
+    """Whether no global meter provider is set: ``metrics.get_meter_provider()`` is still the
+    API's stand-in (a private class; if it is renamed, metering is taken as possible)."""
+    return type(metrics.get_meter_provider()).__name__ == "_ProxyMeterProvider"
 
 
 def suppressed() -> bool:
@@ -449,6 +456,11 @@ class Instrumentation:
         self.tracing = not isinstance(self.tracer, trace.NoOpTracer)
         meter = metrics.get_meter(SCOPE, __version__, meter_provider, schema_url=sc.SCHEMA_URL)
         self.metering = not isinstance(meter, metrics.NoOpMeter)
+        #: the tracer and the meter follow the process's global providers (which an operator
+        #: may set up at any time): while neither is set, nothing records (see ``idle``)
+        self._follows_globals = tracer_provider is None and (
+            meter_provider is None or not self.metering
+        )
         self.duration: Histogram = meter.create_histogram(
             sc.HTTP_CLIENT_REQUEST_DURATION,
             unit="s",
@@ -506,9 +518,38 @@ class Instrumentation:
         observe_hops(ctx, attempt)
         return attempt
 
+    def idle(self) -> bool:
+        """Whether nothing can record now: the tracer and meter are the API's stand-ins for
+        global providers that nobody has set (no SDK in the process). Asked on every call, so
+        setting the SDK up later starts the spans with the next call."""
+        return (
+            self._follows_globals
+            and isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+            and (not self.metering or _no_meter_provider())
+        )
+
+    def _propagated(self, ctx: Config) -> Config:
+        """``ctx`` with the current trace context in its headers, for an idle instrumentation:
+        what the propagator writes without a recording span (an incoming request's trace
+        context and baggage, made current by a server's instrumentation), as a recording span
+        would have it written on each request. Most often nothing: ``ctx`` itself."""
+        if self.excluded_urls and self._excluded(ctx):
+            return ctx
+        carrier: dict[str, str] = {}
+        self.inject(carrier, otel_context.get_current())
+        if not carrier:
+            return ctx
+        headers = HeaderDict(ctx["headers"])
+        headers.update(carrier)
+        ctx = ctx.copy()
+        ctx["headers"] = headers
+        return ctx
+
     def attempt_sync(self, ctx: Config, next_fn: SyncNext) -> Response:
         if suppressed():
             return next_fn(ctx)
+        if self.idle():
+            return next_fn(self._propagated(ctx))
         attempt = self._begin(ctx)
         if attempt is None:
             return self._excluded_sync(ctx, next_fn)
@@ -527,6 +568,8 @@ class Instrumentation:
     async def attempt_async(self, ctx: Config, next_fn: AsyncNext) -> Response:
         if suppressed():
             return await next_fn(ctx)
+        if self.idle():
+            return await next_fn(self._propagated(ctx))
         attempt = self._begin(ctx)
         if attempt is None:
             return await self._excluded_async(ctx, next_fn)
@@ -594,7 +637,7 @@ class Instrumentation:
         return record, span
 
     def call_sync(self, ctx: Config, next_fn: SyncNext) -> Response:
-        if suppressed():
+        if suppressed() or self.idle():
             return next_fn(ctx)
         begun = self._begin_call(ctx)
         if begun is None:
@@ -612,7 +655,7 @@ class Instrumentation:
         return response
 
     async def call_async(self, ctx: Config, next_fn: AsyncNext) -> Response:
-        if suppressed():
+        if suppressed() or self.idle():
             return await next_fn(ctx)
         begun = self._begin_call(ctx)
         if begun is None:
@@ -827,8 +870,9 @@ class Instrumentation:
             )
             span.set_attribute(key, values)
 
-    def inject(self, headers: httpx.Headers, context: Context) -> None:
-        """Put the trace context (traceparent, tracestate, baggage) in a request's headers."""
+    def inject(self, headers: httpx.Headers | dict[str, str], context: Context) -> None:
+        """Put the trace context (traceparent, tracestate, baggage) in a request's headers
+        (or a dict of them)."""
         propagator = self.propagator
         if propagator is None:
             from opentelemetry import propagate
