@@ -317,3 +317,34 @@ def test_vary_headers_star_is_accepted_with_the_warning() -> None:
         plugin = DedupePlugin(vary_headers=["*"])
     assert plugin.vary_headers == ()
     assert plugin.ignore_headers == CORRELATION_HEADERS
+
+
+def test_an_option_changed_in_place_between_calls_changes_the_key(
+    local_server: LocalServer,
+) -> None:
+    """The key remembers the frozen form of the options a call shares with the one before
+    (its client's defaults), but never of a dict or list, which may change in place."""
+    plugin = DedupePlugin()
+    keys: list[Any] = []
+
+    def record(ctx: Any, next_fn: Callable[[Any], Response]) -> Response:
+        keys.append(plugin.key(ctx))
+        return next_fn(ctx)
+
+    extensions: dict[str, Any] = {"sni_hostname": "one.example"}
+    with (
+        axios_python.create({"base_url": local_server.base_url, "plugins": [plugin]}) as api,
+        axios_python.create(
+            {"base_url": local_server.base_url, "plugins": [plugin], "timeout": 3.0}
+        ) as other,
+    ):
+        api.use(record)
+        other.use(record)
+        api.get("/echo")
+        api.get("/echo")  # the same defaults: the same key
+        other.get("/echo")  # another client's defaults (a timeout): another key
+        api.get("/echo", extensions=extensions)
+        extensions["sni_hostname"] = "two.example"
+        api.get("/echo", extensions=extensions)  # the same dict, changed
+    assert keys[0] == keys[1]
+    assert len({keys[1], keys[2], keys[3], keys[4]}) == 4

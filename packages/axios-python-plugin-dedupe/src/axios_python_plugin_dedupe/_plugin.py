@@ -117,6 +117,18 @@ def _frozen(value: Any) -> Any:
     return value
 
 
+def _unchanging(value: Any) -> bool:
+    """Whether ``_frozen(value)`` stays right for as long as ``value`` is the same object:
+    all but mutable containers (frozen by content), also inside a tuple."""
+    if type(value) in _SCALARS:
+        return True
+    if isinstance(value, (Mapping, list)):
+        return isinstance(value, (httpx.Cookies, CookieJar))  # frozen by identity
+    if isinstance(value, tuple):
+        return all(map(_unchanging, value))
+    return True
+
+
 def _for_caller(response: Response, ctx: Config) -> Response:
     """A follower's own response: a clone of the leader's, with the follower's config."""
     own = response.clone()
@@ -235,6 +247,8 @@ class DedupePlugin:
                 stacklevel=2,
             )
         self._lock = threading.Lock()
+        #: the last answer values frozen (``_answer``), with the values
+        self._last_answer: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None
         self._flights: weakref.WeakKeyDictionary[AxiosPython, SingleFlight[Response]] = (
             weakref.WeakKeyDictionary()
         )
@@ -332,6 +346,18 @@ class DedupePlugin:
 
     # -- the key --------------------------------------------------------------------------
 
+    def _answer(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The frozen answer keys. Most calls pass their client's defaults, the same objects
+        every time: their frozen form is remembered for the objects that cannot change
+        unseen (everything but dicts and lists, which are frozen by content)."""
+        last = self._last_answer
+        if last is not None and all(map(operator.is_, values, last[0])):
+            return last[1]
+        frozen = tuple(map(_frozen, values))
+        if all(map(_unchanging, values)):
+            self._last_answer = (values, frozen)
+        return frozen
+
     def key(self, ctx: Config, client: AxiosPython | None = None) -> Key | None:
         """The dedupe key of a request context (``client`` defaults to the call's), or
         ``None`` when it is never collapsed."""
@@ -352,6 +378,6 @@ class DedupePlugin:
                 if value is not None and str(name).lower() not in self._ignored
             )
         )
-        answer = tuple(map(_frozen, map(ctx.get, _ANSWER_KEYS)))
+        answer = self._answer(tuple(map(ctx.get, _ANSWER_KEYS)))
         extra = None if self.vary_key is None else _frozen(self.vary_key(ctx))
         return (method, url, identity(ctx, client), headers, answer, extra)

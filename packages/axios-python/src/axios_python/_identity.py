@@ -24,6 +24,8 @@ __all__ = ["identity"]
 #: Objects that cannot be read (a custom ``httpx.Auth``) are identified by this process's nonce
 #: and their id: never equal to anything in another process, or to another object here.
 _PROCESS_NONCE = os.urandom(16).hex()
+#: ``(url.username, url.password)`` of a URL without userinfo.
+_NO_USERINFO = ("", "")
 
 
 def _auth_part(auth: Any) -> tuple[Any, ...]:
@@ -94,7 +96,8 @@ def identity(
     except Exception:
         url = None
     if url is not None:
-        parts.append((url.username, url.password))
+        # most URLs carry no userinfo and no query: their parts are known without parsing
+        parts.append((url.username, url.password) if url.userinfo else _NO_USERINFO)
         parts.append(
             tuple(
                 sorted(
@@ -103,6 +106,8 @@ def identity(
                     if definition.is_secret_param(name)
                 )
             )
+            if url.query
+            else ()
         )
         if client is not None:
             parts.append(_jar_part(client.cookies.jar, url))
