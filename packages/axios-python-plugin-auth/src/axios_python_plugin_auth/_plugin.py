@@ -64,7 +64,7 @@ class _Placement:
             secrets.register(params=[self.query])
 
     def apply(self, ctx: Config, credential: str) -> Config:
-        out = dict(ctx)
+        out = ctx.copy()
         if self.header is not None:
             headers = HeaderDict(ctx["headers"])
             headers[self.header] = self.prefix + credential
@@ -98,7 +98,10 @@ class _Placement:
                     request.url = request.url.copy_add_param(query, credential)
 
             hook = put_query
-        ctx = self.apply(ctx, credential)
+        if self.header is not None and ctx["headers"].get(self.header) == self.prefix + credential:
+            ctx = ctx.copy()  # the first attempt: the request interceptor put it there already
+        else:
+            ctx = self.apply(ctx, credential)
         add_redirect_hook(ctx, hook)
         return ctx
 

@@ -61,6 +61,14 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _MIB = 1024 * 1024
 
 
+def _bypassed(ctx: Config) -> bool:
+    """``cache=False`` on a safe method: the flow would only send and mark (``_prepare``
+    says ``"bypass"``); the drivers skip it. Unsafe methods still invalidate."""
+    return (
+        ctx.get("cache", True) is False and str(ctx.get("method", "GET")).upper() in _SAFE_METHODS
+    )
+
+
 def check_cache_option(value: Any) -> bool | float | str:
     """The per-call ``cache`` option, normalised: ``True``/``False``, ``"refresh"`` or a ttl
     in seconds (a float)."""
@@ -482,7 +490,8 @@ class CachePlugin:
         if entry is not None and decision is not None and decision.conditional:
             headers = HeaderDict(ctx["headers"])
             headers.update(decision.conditional)
-            sent = {**ctx, "headers": headers}
+            sent = ctx.copy()
+            sent["headers"] = headers
         request_time = self.clock()
         failure: Exception | None = None
         response: Response | None = None
@@ -691,9 +700,13 @@ class CachePlugin:
     # -- the drivers ---------------------------------------------------------------------------
 
     def _sync(self, ctx: Config, next_fn: SyncNext) -> Response:
+        if _bypassed(ctx):
+            return self._mark(next_fn(ctx), "bypass")
         return self._drive_sync(self._flow(ctx), next_fn)
 
     async def _async(self, ctx: Config, next_fn: AsyncNext) -> Response:
+        if _bypassed(ctx):
+            return self._mark(await next_fn(ctx), "bypass")
         return await self._drive_async(self._flow(ctx), next_fn)
 
     def _drive_sync(self, flow: Flow[T], next_fn: SyncNext) -> T:
