@@ -84,6 +84,8 @@ def callgrind_instructions(script: str, *args: str) -> int:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [_TOOLS, os.environ.get("PYTHONPATH")])),
+        # one string hash for every run: dict probing, and so the count, is then the same
+        "PYTHONHASHSEED": "0",
     }
     result = subprocess.run(
         [

@@ -97,6 +97,10 @@ def _passed(ctx: Config, config: Any) -> Config:
             f"next_fn(ctx) takes the request configuration (a dict), got a "
             f"{type(config).__name__}: pass the ctx your middleware received, or a changed copy"
         )
+    if type(config) is dict and len(config) >= len(ctx) and config.keys() >= ctx.keys():
+        # a whole copy (the usual form): copied once more, not merged (half the cost), so
+        # what the layers below add to it in place never shows in a dict the hook may reuse
+        return config.copy()
     return {**ctx, **config}
 
 
@@ -109,7 +113,7 @@ def dispatch_sync(
     hook = chain[index]
 
     def next_fn(config: Config) -> Response:
-        return dispatch_sync(chain, index + 1, _passed(ctx, config), leaf)
+        return dispatch_sync(chain, index + 1, ctx if config is ctx else _passed(ctx, config), leaf)
 
     if hook.sync is not None:
         return hook.sync(ctx, next_fn)  # type: ignore[no-any-return]
@@ -128,14 +132,13 @@ async def dispatch_async(
     leaf: Callable[[Config], Awaitable[Response]],
 ) -> Response:
     """Run ``chain[index:]`` around ``leaf`` in an async call."""
-    import asyncio
-
     if index == len(chain):
         return await leaf(ctx)
     hook = chain[index]
 
     async def next_fn(config: Config) -> Response:
-        return await dispatch_async(chain, index + 1, _passed(ctx, config), leaf)
+        passed = ctx if config is ctx else _passed(ctx, config)
+        return await dispatch_async(chain, index + 1, passed, leaf)
 
     if hook.async_ is not None:
         return await hook.async_(ctx, next_fn)  # type: ignore[no-any-return]
@@ -143,6 +146,8 @@ async def dispatch_async(
     # A sync-only middleware in an async call runs on a worker thread; its next_fn hands the
     # rest of the chain back to this loop and waits for it.
     assert hook.sync is not None
+    import asyncio
+
     loop = asyncio.get_running_loop()
     offloaded = _Offloaded(loop, ctx, next_fn)
     context = contextvars.copy_context()

@@ -48,8 +48,20 @@ def _prepare(config: Config) -> Config:
     if isinstance(state, CallState):
         client = state.client
         if client is None or len(client.middleware):  # only middleware is checked against it
-            state.baseline = dict(config)
+            state.baseline = config.copy()
     return config
+
+
+def _completed(returned: Mapping[str, Any], entering: Config) -> Config:
+    """What an interceptor returned, its missing keys taken from ``entering``: a whole copy
+    (the usual form) is copied, at half the cost of merging it again."""
+    if (
+        type(returned) is dict
+        and len(returned) >= len(entering)
+        and returned.keys() >= entering.keys()
+    ):
+        return returned.copy()
+    return {**entering, **returned}
 
 
 def _returned_config(
@@ -58,7 +70,7 @@ def _returned_config(
     """What the request interceptors returned, over the config they were given: an interceptor
     may return a partial dict without losing the call's other settings. What they changed is
     validated as ``create()`` validates it (``baseline``: the config before them)."""
-    config = returned if returned is entering else {**entering, **returned}
+    config = returned if returned is entering else _completed(returned, entering)
     state = config.get(CALL_KEY)
     client = state.client if isinstance(state, CallState) else None
     revalidate(config, baseline, None if client is None else client.call_keys)
@@ -151,7 +163,7 @@ class Pipeline:
         error: Exception | None = None
         try:
             if request_handlers:
-                baseline = dict(config)
+                baseline = config.copy()
                 config = _returned_config(
                     config,
                     run_chain_sync(request_handlers, "request", Mapping, config, None),
@@ -243,7 +255,7 @@ class Pipeline:
         error: Exception | None = None
         try:
             if request_handlers:
-                baseline = dict(config)
+                baseline = config.copy()
                 config = _returned_config(
                     config,
                     await run_chain_async(request_handlers, "request", Mapping, config, None),
@@ -287,10 +299,10 @@ class Pipeline:
         return await self._retry_async(_checked(ctx))
 
     async def _retry_async(self, ctx: Config) -> Response:
-        import asyncio
-
         if _direct(ctx):
             return await self._attempt_async(ctx, 1, None)
+        import asyncio
+
         policy = _policy(ctx)
         failure: Exception | None = None
         attempt = 0
