@@ -9,11 +9,12 @@ callgrind, once with no measured requests and once with ``--requests``: the diff
 by the count is the instructions per request, start-up and warm-up excluded. Needs ``valgrind``
 (Debian's package); takes a few seconds.
 
-``--loopback`` counts the client's instructions of ``bench.py``'s sync cases instead: raw
-``httpx.Client``, a bare instance, the typical plugin stack and one ``async def`` middleware,
-each making ``bench.py``'s request to its server (granian, in a process of its own, so only the
-client is counted). The ratios of these counts track ``bench.py``'s sync ratios without the
-machine's noise; takes a few minutes.
+``--loopback`` counts the client's instructions of ``bench.py``'s cases one request at a time
+instead: raw ``httpx.Client``, a bare instance, the typical plugin stack and one ``async def``
+middleware, then raw ``httpx.AsyncClient`` and a bare instance on the async path, each making
+``bench.py``'s request to its server (granian, in a process of its own, so only the client is
+counted). The ratios of these counts track ``bench.py``'s ratios without the machine's noise;
+takes about twenty minutes.
 """
 
 from __future__ import annotations
@@ -65,13 +66,32 @@ elif which == "async-mw":
     api = axios_python.create({"base_url": base})
     api.use(_async_passthrough)
     send = lambda: api.get(ROUTE)
-else:
+elif which == "stack":
     api = axios_python.create({"base_url": base, "plugins": _stack_plugins()})
     send = lambda: api.get(ROUTE, cache=False)
-for _ in range(30):
-    send()
-for _ in range(count):
-    send()
+else:  # async-raw, async-bare: one request at a time on an event loop
+    import asyncio
+
+    async def run() -> None:
+        if which == "async-raw":
+            client = httpx.AsyncClient()
+            url = base + ROUTE
+            asend = lambda: client.get(url)
+        else:
+            api = axios_python.create({"base_url": base})
+            asend = lambda: api.async_get(ROUTE)
+        for _ in range(30):
+            await asend()
+        for _ in range(count):
+            await asend()
+
+    send = None
+    asyncio.run(run())
+if send is not None:
+    for _ in range(30):
+        send()
+    for _ in range(count):
+        send()
 """
 
 _TOOLS = os.path.dirname(os.path.abspath(__file__))
@@ -151,7 +171,7 @@ def _loopback(count: int, as_json: bool) -> int:
 
     counts: dict[str, float] = {}
     with bench_server() as (base_url, _):
-        for which in ("raw", "bare", "stack", "async-mw"):
+        for which in ("raw", "bare", "stack", "async-mw", "async-raw", "async-bare"):
             whole = callgrind_instructions(LOOPBACK_CASE, which, str(count), base_url)
             fixed = callgrind_instructions(LOOPBACK_CASE, which, "0", base_url)
             counts[which] = (whole - fixed) / count
@@ -161,14 +181,16 @@ def _loopback(count: int, as_json: bool) -> int:
         "bare_ratio": round(counts["raw"] / counts["bare"], 4),
         "stack_ratio": round(counts["raw"] / counts["stack"], 4),
         "async_mw_ratio": round(counts["raw"] / counts["async-mw"], 4),
+        "async_bare_ratio": round(counts["async-raw"] / counts["async-bare"], 4),
     }
     if as_json:
         print(json.dumps(result))
     else:
         print(f"client instructions per request, sync, loopback ({count} requests):")
         for which, value in counts.items():
-            ratio = counts["raw"] / value
-            print(f"  {which:<8} {value:>12,.0f}  ({ratio:.2f}x raw httpx's speed)")
+            reference = "async-raw" if which.startswith("async-") and which != "async-mw" else "raw"
+            ratio = counts[reference] / value
+            print(f"  {which:<10} {value:>12,.0f}  ({ratio:.2f}x {reference} httpx's speed)")
     return 0
 
 
