@@ -243,3 +243,34 @@ def test_sync_middleware_in_async_call_runs_off_the_loop(call: Caller) -> None:
     call.get("/json")
     main = threading.main_thread().name
     assert (threads[0] != main) if call.is_async else (threads[0] == main)
+
+
+
+def test_a_copy_passed_twice_never_carries_what_the_layers_below_added(call: Caller) -> None:
+    """A middleware that passes the same copy of ``ctx`` to ``next_fn`` twice (a retry of its
+    own) sends the same request both times: what the layers below add to their ``ctx`` in
+    place (as ``add_redirect_hook`` and ``observe_hops`` do) lands in the core's own copy,
+    never in the hook's dict; and a partial dict keeps the call's other settings."""
+    mark = "axios_python.test_mark"  # the prefix of keys the pipeline and plugins add
+    seen: list[tuple[bool, float, str, str]] = []
+
+    def twice(ctx: dict[str, Any], next_fn: Next) -> Response:
+        copy = ctx.copy()
+        copy["headers"] = axios_python.HeaderDict(ctx["headers"])
+        copy["headers"]["X-Copy"] = "1"
+        next_fn(copy)  # read whole by the core: nothing left open
+        return next_fn(copy)  # type: ignore[no-any-return]
+
+    def partial(ctx: dict[str, Any], next_fn: Next) -> Response:
+        return next_fn({"timeout": 7.0})  # type: ignore[no-any-return]
+
+    def below(ctx: dict[str, Any], next_fn: Next) -> Response:
+        seen.append((mark in ctx, ctx["timeout"], ctx["method"], ctx["headers"]["X-Copy"]))
+        ctx[mark] = True
+        return next_fn(ctx)  # type: ignore[no-any-return]
+
+    call.api.use(twice)
+    call.api.use(partial)
+    call.api.use(below)
+    assert call.get("/echo").data["headers"]["x-copy"] == "1"
+    assert seen == [(False, 7.0, "GET", "1"), (False, 7.0, "GET", "1")]

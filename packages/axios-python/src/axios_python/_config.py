@@ -592,6 +592,17 @@ def merge_config(
     return config
 
 
+def completed(returned: Mapping[str, Any], given: Config) -> Config:
+    """A new configuration from what a hook returned for ``given``: its keys over ``given``'s,
+    so a partial dict keeps the call's other settings. A whole copy (the usual form) is copied
+    once more rather than merged (half the cost with 37 keys); either way the result is the
+    core's own dict, so what the layers below add to it in place never shows in a dict the hook
+    may reuse."""
+    if type(returned) is dict and len(returned) >= len(given) and returned.keys() >= given.keys():
+        return returned.copy()
+    return {**given, **returned}
+
+
 def revalidate(
     config: Config, baseline: Mapping[str, Any], options: CallKeys | None = None
 ) -> Config:

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ._bridge import run_sync
+from ._config import completed
 from ._hooks import Hook, as_hook
 from ._types import Config
 
@@ -97,11 +98,7 @@ def _passed(ctx: Config, config: Any) -> Config:
             f"next_fn(ctx) takes the request configuration (a dict), got a "
             f"{type(config).__name__}: pass the ctx your middleware received, or a changed copy"
         )
-    if type(config) is dict and len(config) >= len(ctx) and config.keys() >= ctx.keys():
-        # a whole copy (the usual form): copied once more, not merged (half the cost), so
-        # what the layers below add to it in place never shows in a dict the hook may reuse
-        return config.copy()
-    return {**ctx, **config}
+    return completed(config, ctx)
 
 
 def dispatch_sync(

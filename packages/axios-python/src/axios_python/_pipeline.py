@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ._body import enable_replay
 from ._call import CALL_KEY, CallState, begin, end, unclaimed_streams
 from ._cancel import run_cancellable
-from ._config import merge_config, revalidate
+from ._config import completed, merge_config, revalidate
 from ._exceptions import AxiosPythonError, CancelError
 from ._headers import HeaderDict
 from ._interceptors import run_chain_async, run_chain_sync
@@ -52,25 +52,13 @@ def _prepare(config: Config) -> Config:
     return config
 
 
-def _completed(returned: Mapping[str, Any], entering: Config) -> Config:
-    """What an interceptor returned, its missing keys taken from ``entering``: a whole copy
-    (the usual form) is copied, at half the cost of merging it again."""
-    if (
-        type(returned) is dict
-        and len(returned) >= len(entering)
-        and returned.keys() >= entering.keys()
-    ):
-        return returned.copy()
-    return {**entering, **returned}
-
-
 def _returned_config(
     entering: Config, returned: Mapping[str, Any], baseline: Mapping[str, Any]
 ) -> Config:
     """What the request interceptors returned, over the config they were given: an interceptor
     may return a partial dict without losing the call's other settings. What they changed is
     validated as ``create()`` validates it (``baseline``: the config before them)."""
-    config = returned if returned is entering else _completed(returned, entering)
+    config = returned if returned is entering else completed(returned, entering)
     state = config.get(CALL_KEY)
     client = state.client if isinstance(state, CallState) else None
     revalidate(config, baseline, None if client is None else client.call_keys)
