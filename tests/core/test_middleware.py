@@ -245,7 +245,6 @@ def test_sync_middleware_in_async_call_runs_off_the_loop(call: Caller) -> None:
     assert (threads[0] != main) if call.is_async else (threads[0] == main)
 
 
-
 def test_a_copy_passed_twice_never_carries_what_the_layers_below_added(call: Caller) -> None:
     """A middleware that passes the same copy of ``ctx`` to ``next_fn`` twice (a retry of its
     own) sends the same request both times: what the layers below add to their ``ctx`` in
