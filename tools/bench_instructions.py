@@ -190,7 +190,8 @@ def _loopback(count: int, as_json: bool) -> int:
         for which, value in counts.items():
             reference = "async-raw" if which.startswith("async-") and which != "async-mw" else "raw"
             ratio = counts[reference] / value
-            print(f"  {which:<10} {value:>12,.0f}  ({ratio:.2f}x {reference} httpx's speed)")
+            shown = "raw httpx.AsyncClient" if reference == "async-raw" else "raw httpx.Client"
+            print(f"  {which:<10} {value:>12,.0f}  ({ratio:.2f}x {shown}'s speed)")
     return 0
 
 
