@@ -634,7 +634,8 @@ def _changed(config: Config, baseline: Mapping[str, Any]) -> list[str]:
     """The keys of ``config`` whose value is not (``is not``) the one in ``baseline``, or that
     ``baseline`` lacks. Where ``config`` kept ``baseline``'s keys in order (a hook changed values
     in place, or added keys after them: the usual case) the values are compared pairwise
-    without a Python-level loop; this runs once or twice per call with middleware."""
+    without a Python-level loop; this runs up to three times per call with hooks (after the
+    request interceptors, and at the leaf of each middleware scope)."""
     keys = list(config)
     size = len(baseline)
     if len(keys) >= size and (keys if len(keys) == size else keys[:size]) == list(baseline):

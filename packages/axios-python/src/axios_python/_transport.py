@@ -104,6 +104,23 @@ def _proxies_from_env(config: Config) -> dict[str, str | None]:
     return environment_proxies()
 
 
+def _env_mounts(config: Config, build: Callable[[Config, str], T]) -> dict[str, T | None]:
+    """httpx mounts for the environment's proxies (``_proxies_from_env``): a transport made by
+    ``build(config, proxy_url)`` for each proxied pattern, ``None`` for each direct one."""
+    return {
+        pattern: None if url is None else build(config, url)
+        for pattern, url in _proxies_from_env(config).items()
+    }
+
+
+def _wrapped(transport: Any, mounts: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """``transport`` and ``mounts``' transports through every ``transport_wrappers`` entry."""
+    for wrap in transport_wrappers:
+        transport = wrap(transport)
+        mounts = {pattern: None if t is None else wrap(t) for pattern, t in mounts.items()}
+    return transport, mounts
+
+
 def _httpx_transport(kind: Callable[..., T], config: Config, proxy: Any) -> T:
     """httpx's transport ``kind`` (sync or async) for ``config``'s TLS and limits, direct or
     through ``proxy``; a proxy that cannot be used (a ``socks5://`` proxy without ``socksio``,
@@ -356,11 +373,8 @@ class Transports:
         mounts: dict[str, httpx.BaseTransport | None] = {}
         if transport is None:
             transport = self._default_sync_transport(config, config["proxy"])
-            for pattern, url in _proxies_from_env(config).items():
-                mounts[pattern] = None if url is None else self._default_sync_transport(config, url)
-        for wrap in transport_wrappers:
-            transport = wrap(transport)
-            mounts = {k: None if t is None else wrap(t) for k, t in mounts.items()}
+            mounts = _env_mounts(config, self._default_sync_transport)
+        transport, mounts = _wrapped(transport, mounts)
         client = httpx.Client(
             transport=transport,
             mounts=mounts,
@@ -422,8 +436,7 @@ class Transports:
         mounts: dict[str, httpx.AsyncBaseTransport | None] = {}
         if transport is None or transport == "aiohttp":
             # the environment's proxies go through httpx's transport, as httpx routes them
-            for pattern, url in _proxies_from_env(config).items():
-                mounts[pattern] = None if url is None else _default_async_transport(config, url)
+            mounts = _env_mounts(config, _default_async_transport)
         if transport == "aiohttp":
             from ._aiohttp import AiohttpTransport
 
@@ -434,9 +447,7 @@ class Transports:
             )
         elif transport is None:
             transport = _default_async_transport(config, config["proxy"])
-        for wrap in transport_wrappers:
-            transport = wrap(transport)
-            mounts = {k: None if t is None else wrap(t) for k, t in mounts.items()}
+        transport, mounts = _wrapped(transport, mounts)
         client = httpx.AsyncClient(
             transport=transport,
             mounts=mounts,
