@@ -34,6 +34,16 @@ def incoming():
     context = trace.set_span_in_context(NonRecordingSpan(INCOMING))
     return otel_context.attach(baggage.set_baggage("tenant", "acme", context))
 
+import contextlib
+
+@contextlib.contextmanager
+def instance(**plugin_options):
+    # an instance with the plugin, calling a local server of its own
+    with LocalServer() as server, axios_python.create(
+        {"base_url": server.base_url, "plugins": [OpenTelemetryPlugin(**plugin_options)]}
+    ) as api:
+        yield api
+
 def both(api, path, **options):
     sync = api.get(path, **options)
     async def go():
@@ -54,9 +64,7 @@ def _run(body: str) -> Any:
 def test_nothing_is_added_to_a_request_when_nothing_is_current() -> None:
     result = _run(
         """
-        with LocalServer() as server, axios_python.create(
-            {"base_url": server.base_url, "plugins": [OpenTelemetryPlugin()]}
-        ) as api:
+        with instance() as api:
             responses = both(api, "/echo")
             print(json.dumps([sorted(r.data["headers"]) for r in responses]))
         """
@@ -68,9 +76,7 @@ def test_nothing_is_added_to_a_request_when_nothing_is_current() -> None:
 def test_an_incoming_trace_context_and_baggage_go_on_to_every_hop() -> None:
     result = _run(
         """
-        with LocalServer() as server, axios_python.create(
-            {"base_url": server.base_url, "plugins": [OpenTelemetryPlugin()]}
-        ) as api:
+        with instance() as api:
             token = incoming()
             try:
                 responses = both(api, "/redirect", params={"to": "/echo"})
@@ -96,10 +102,7 @@ def test_an_incoming_trace_context_and_baggage_go_on_to_every_hop() -> None:
 def test_an_excluded_url_gets_no_trace_context() -> None:
     result = _run(
         """
-        with LocalServer() as server, axios_python.create(
-            {"base_url": server.base_url,
-             "plugins": [OpenTelemetryPlugin(excluded_urls=["/echo"])]}
-        ) as api:
+        with instance(excluded_urls=["/echo"]) as api:
             token = incoming()
             try:
                 responses = both(api, "/echo")
@@ -120,9 +123,7 @@ def test_the_sdk_set_up_after_the_first_call_traces_the_next() -> None:
         from opentelemetry.sdk.trace.export import SimpleSpanProcessor
         from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-        with LocalServer() as server, axios_python.create(
-            {"base_url": server.base_url, "plugins": [OpenTelemetryPlugin()]}
-        ) as api:
+        with instance() as api:
             before = both(api, "/echo")
             exporter = InMemorySpanExporter()
             provider = TracerProvider()
