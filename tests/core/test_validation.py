@@ -144,6 +144,73 @@ def test_middleware_changing_ctx_in_place_is_validated(
             call.get("/echo")
 
 
+@pytest.mark.parametrize("scope", ["call", "attempt"])
+def test_a_validated_middleware_does_not_spare_the_others_of_its_scope(
+    make_caller: Callable[..., Caller], scope: str
+) -> None:
+    call = make_caller()
+
+    def stamp(ctx: dict[str, Any], next_fn: Any) -> Response:
+        ctx = ctx.copy()
+        ctx["headers"] = axios_python.HeaderDict({**ctx["headers"], "X-Stamp": "1"})
+        return next_fn(ctx)  # type: ignore[no-any-return]
+
+    def bad(ctx: dict[str, Any], next_fn: Any) -> Response:
+        return next_fn({**ctx, "timeout": "soon"})  # type: ignore[no-any-return]
+
+    call.api.use(stamp, scope=scope, validated=True)  # type: ignore[arg-type]
+    assert call.get("/echo").data["headers"]["x-stamp"] == "1"
+    bad_id = call.api.use(bad, scope=scope)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"config key 'timeout' got 'soon' \(str\)"):
+        call.get("/echo")
+    call.api.middleware.eject(bad_id)
+    assert call.get("/echo").data["headers"]["x-stamp"] == "1"
+
+
+def test_which_scopes_the_core_checks_follows_what_is_registered() -> None:
+    with axios_python.create() as api:
+        middleware = api.middleware
+        assert (middleware.check_call, middleware.check_attempt) == (False, False)
+        trusted = api.use(lambda ctx, next_fn: next_fn(ctx), validated=True)
+        assert (middleware.check_call, middleware.check_attempt) == (False, False)
+        plain = api.use(lambda ctx, next_fn: next_fn(ctx), scope="attempt")
+        assert (middleware.check_call, middleware.check_attempt) == (False, True)
+        middleware.eject(plain)
+        middleware.eject(trusted)
+        assert (middleware.check_call, middleware.check_attempt) == (False, False)
+        request = api.interceptors.request
+        assert not request.checked
+        first = request.use(lambda c: c, validated=True)
+        assert not request.checked
+        second = request.use(lambda c: c)
+        assert request.checked
+        request.eject(second)
+        assert not request.checked
+        request.eject(first)
+
+
+def test_validated_must_be_a_bool() -> None:
+    with axios_python.create() as api:
+        with pytest.raises(TypeError, match="validated must be True or False, got 'yes'"):
+            api.use(lambda ctx, next_fn: next_fn(ctx), validated="yes")  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="validated must be True or False, got 1"):
+            api.interceptors.request.use(lambda c: c, validated=1)  # type: ignore[arg-type]
+        assert len(api.middleware) == 0 and len(api.interceptors.request) == 0
+
+
+def test_a_validated_interceptor_does_not_spare_the_others(
+    make_caller: Callable[..., Caller],
+) -> None:
+    call = make_caller()
+    call.api.interceptors.request.use(
+        lambda c: {**c, "headers": {**c["headers"], "X-Stamp": "1"}}, validated=True
+    )
+    assert call.get("/echo").data["headers"]["x-stamp"] == "1"
+    call.api.interceptors.request.use(lambda c: {**c, "timeout": "soon"})
+    with pytest.raises(ConfigError, match=r"config key 'timeout' got 'soon' \(str\)"):
+        call.get("/echo")
+
+
 def test_a_new_partial_dict_passed_to_next_fn_keeps_the_rest(
     make_caller: Callable[..., Caller],
 ) -> None:

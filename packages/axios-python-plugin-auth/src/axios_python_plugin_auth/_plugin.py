@@ -298,13 +298,17 @@ class AuthPlugin:
         self._placement.register(client.secrets)
         if self._source.async_only:
             # an async-only provider: the core runs these forms on its loop in sync calls
-            client.interceptors.request.use(self._identify_async)
-            client.use(self._attempt_async, scope="attempt")
+            client.interceptors.request.use(self._identify_async, validated=True)
+            client.use(self._attempt_async, scope="attempt", validated=True)
         else:
             client.interceptors.request.use(
-                Dual(sync=self._identify_sync, async_=self._identify_async)
+                Dual(sync=self._identify_sync, async_=self._identify_async), validated=True
             )
-            client.use(Dual(sync=self._attempt_sync, async_=self._attempt_async), scope="attempt")
+            client.use(
+                Dual(sync=self._attempt_sync, async_=self._attempt_async),
+                scope="attempt",
+                validated=True,  # a checked credential in a header or in the params
+            )
         with self._lock:
             self._attached += 1
 

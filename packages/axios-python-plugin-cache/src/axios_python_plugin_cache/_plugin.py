@@ -261,7 +261,7 @@ class CachePlugin:
         """Register the per-call ``cache`` option and the call-scope middleware (both
         forms: a sync call, hit or miss, never touches an event loop)."""
         client.call_keys.register("cache", check=check_cache_option, accepted=ACCEPTED)
-        client.use(Dual(sync=self._sync, async_=self._async))
+        client.use(Dual(sync=self._sync, async_=self._async), validated=True)  # headers only
 
     def uninstall(self, client: AxiosPython) -> None:
         """Stop the background refreshes still running for the plugin's calls (entries stay:

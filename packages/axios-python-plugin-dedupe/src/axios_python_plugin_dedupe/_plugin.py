@@ -307,7 +307,7 @@ class DedupePlugin:
                 follow_error=lambda error: _error_for_caller(error, ctx),
             )
 
-        client.use(Dual(sync=sync_form, async_=async_form))
+        client.use(Dual(sync=sync_form, async_=async_form), validated=True)  # passes ctx on
 
     def uninstall(self, client: AxiosPython) -> None:
         """Clear ``client``'s flights: later calls start their own, calls already in flight

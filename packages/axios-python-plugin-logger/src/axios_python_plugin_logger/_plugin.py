@@ -176,8 +176,12 @@ class LoggerPlugin:
         attempt-scope (per request sent) hooks. The client undoes all three on removal."""
         if self.redact_headers or self.redact_params:
             client.secrets.register(headers=self.redact_headers, params=self.redact_params)
-        client.use(Dual(sync=self._call_sync, async_=self._call_async))
-        client.use(Dual(sync=self._attempt_sync, async_=self._attempt_async), scope="attempt")
+        client.use(Dual(sync=self._call_sync, async_=self._call_async), validated=True)
+        client.use(
+            Dual(sync=self._attempt_sync, async_=self._attempt_async),
+            scope="attempt",
+            validated=True,  # both pass ctx on as they got it
+        )
 
     def __repr__(self) -> str:
         options = [

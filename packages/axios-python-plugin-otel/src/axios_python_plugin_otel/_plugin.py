@@ -214,8 +214,12 @@ class OpenTelemetryPlugin:
         instrumentation = self.instrumentation()
         client.secrets.register(params=EXTRA_SECRET_PARAMS)
         if self.call_span:
-            client.use(Dual(sync=instrumentation.call_sync, async_=instrumentation.call_async))
+            client.use(
+                Dual(sync=instrumentation.call_sync, async_=instrumentation.call_async),
+                validated=True,  # headers and the core's hop observer only
+            )
         client.use(
             Dual(sync=instrumentation.attempt_sync, async_=instrumentation.attempt_async),
             scope="attempt",
+            validated=True,
         )

@@ -168,9 +168,13 @@ class SigV4Plugin:
         signer = self._signer
         if signer.credentials.async_only:
             # an async-only credentials provider: the core runs this form in sync calls too
-            client.use(signer.attempt_async, scope="attempt")
+            client.use(signer.attempt_async, scope="attempt", validated=True)
         else:
-            client.use(Dual(sync=signer.attempt_sync, async_=signer.attempt_async), scope="attempt")
+            client.use(
+                Dual(sync=signer.attempt_sync, async_=signer.attempt_async),
+                scope="attempt",
+                validated=True,  # headers, the wire URL it signed and a redirect hook
+            )
 
     def __repr__(self) -> str:
         return self._repr

@@ -158,8 +158,12 @@ class TimingPlugin:
 
     def attach(self, client: AxiosPython) -> None:
         """Register the call-scoped and the attempt-scoped middleware on ``client``."""
-        client.use(Dual(sync=self._call_sync, async_=self._call_async))
-        client.use(Dual(sync=self._attempt_sync, async_=self._attempt_async), scope="attempt")
+        client.use(Dual(sync=self._call_sync, async_=self._call_async), validated=True)
+        client.use(  # adds its trace callback to the extensions: a dict, as they are
+            Dual(sync=self._attempt_sync, async_=self._attempt_async),
+            scope="attempt",
+            validated=True,
+        )
 
     # -- call scope -----------------------------------------------------------------------
 

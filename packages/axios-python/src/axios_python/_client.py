@@ -234,14 +234,21 @@ class AxiosPython:
 
     # -- middleware and plugins -----------------------------------------------------------
 
-    def use(self, middleware: Middleware, *, scope: Scope = "call") -> int:
+    def use(self, middleware: Middleware, *, scope: Scope = "call", validated: bool = False) -> int:
         """Add ``middleware(ctx, next_fn)``; returns an id for ``api.middleware.eject(id)``.
 
         ``scope="call"`` (default) wraps the whole call, retries included; ``scope="attempt"``
         runs around every attempt. Middleware may be a plain function, an ``async def`` or a
         ``Dual`` of both; not calling ``next_fn`` short-circuits the request.
+
+        What middleware passes to ``next_fn`` is validated as ``create()`` validates it, by
+        comparing the config at the inner end of the scope with the one the scope started
+        with. ``validated=True`` (for plugins, on the hot path of every call) promises that
+        the middleware only passes on values it checked itself, headers (checked as they are
+        sent) or internal keys; the core skips that comparison for a scope whose middleware
+        all say so. Leave it ``False`` (the default) otherwise.
         """
-        return self.middleware.use(middleware, scope=scope)
+        return self.middleware.use(middleware, scope=scope, validated=validated)
 
     def plugin(self, plugin: Any, /, **options: Any) -> Any:
         """Attach a plugin and return it.

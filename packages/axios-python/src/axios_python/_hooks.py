@@ -75,6 +75,13 @@ def as_hook(fn: Any, what: str) -> Hook:
     return Hook(fn, fn, None)
 
 
+def check_validated(validated: Any) -> bool:
+    """``validated=`` of a registration (middleware, request interceptor): a bool."""
+    if not isinstance(validated, bool):
+        raise TypeError(f"validated must be True or False, got {validated!r}")
+    return validated
+
+
 def hook_forms(
     fn: Any, what: str = "hook"
 ) -> tuple[Callable[..., Any] | None, Callable[..., Any] | None]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Generator, Iterator
 from typing import Any, NamedTuple
 
 from ._exceptions import AxiosPythonError, InterceptorError
-from ._hooks import Dual, Hook, as_hook, call_async, call_sync
+from ._hooks import Dual, Hook, as_hook, call_async, call_sync, check_validated
 
 __all__ = ["InterceptorManager", "Interceptors", "run_chain_async", "run_chain_sync"]
 
@@ -20,6 +20,7 @@ class Handler(NamedTuple):
     id: int
     fulfilled: Hook | None
     rejected: Hook | None
+    validated: bool = False
 
 
 class InterceptorManager:
@@ -28,6 +29,9 @@ class InterceptorManager:
     ``on_fulfilled`` receives the config (request) or the Response (response) and returns it or a
     replacement. ``on_rejected`` receives the error raised so far in the chain and may recover by
     returning a value, or raise. Either may be a plain or an ``async def`` function.
+
+    ``checked`` says whether the core validates the config the request interceptors return:
+    unless every one of them was registered with ``validated=True``.
     """
 
     def __init__(
@@ -36,19 +40,30 @@ class InterceptorManager:
         self._kind = kind
         self._on_change = on_change
         self._handlers: tuple[Handler, ...] = ()
+        self.checked = False
 
     def use(
         self,
         on_fulfilled: Callable[..., Any] | Dual | None = None,
         on_rejected: Callable[..., Any] | Dual | None = None,
+        *,
+        validated: bool = False,
     ) -> int:
-        """Register an interceptor; returns an id for ``eject``."""
+        """Register an interceptor; returns an id for ``eject``.
+
+        ``validated=True`` (for plugins, on the hot path of every call) promises that what the
+        interceptor returns is valid already: the keys it changes hold values it checked itself
+        (or headers, which the core checks as it sends them). The core then skips comparing the
+        config with the one before the request interceptors, as long as every one of them says
+        so. Leave it ``False`` (the default) for anything that puts on the config a value it
+        did not check.
+        """
         if on_fulfilled is None and on_rejected is None:
             raise TypeError(f"{self._kind} interceptor: give on_fulfilled, on_rejected or both")
         fulfilled = None if on_fulfilled is None else as_hook(on_fulfilled, "on_fulfilled")
         rejected = None if on_rejected is None else as_hook(on_rejected, "on_rejected")
-        handler = Handler(next(_ids), fulfilled, rejected)
-        self._handlers = (*self._handlers, handler)
+        handler = Handler(next(_ids), fulfilled, rejected, check_validated(validated))
+        self._set((*self._handlers, handler))
         self._on_change("use", self, handler.id)
         return handler.id
 
@@ -56,7 +71,7 @@ class InterceptorManager:
         """Remove the interceptor registered under ``interceptor_id``; ``False`` if unknown."""
         kept = tuple(h for h in self._handlers if h.id != interceptor_id)
         found = len(kept) != len(self._handlers)
-        self._handlers = kept
+        self._set(kept)
         if found:
             self._on_change("eject", self, interceptor_id)
         return found
@@ -65,6 +80,10 @@ class InterceptorManager:
         """Remove every interceptor of this kind."""
         for handler in self._handlers:
             self.eject(handler.id)
+
+    def _set(self, handlers: tuple[Handler, ...]) -> None:
+        self._handlers = handlers
+        self.checked = not all(h.validated for h in handlers)
 
     @property
     def ids(self) -> tuple[int, ...]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ._bridge import run_sync
 from ._config import completed
-from ._hooks import Hook, as_hook
+from ._hooks import Hook, as_hook, check_validated
 from ._types import Config
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ class Entry(NamedTuple):
     id: int
     scope: Scope
     hook: Hook
+    validated: bool = False
 
 
 class MiddlewareManager:
@@ -40,6 +41,10 @@ class MiddlewareManager:
     ``call`` middleware wraps the whole call once, retries and back-off waits included;
     ``attempt`` middleware runs around every attempt (signing, per-attempt spans, token refresh).
     Within a scope, middleware runs in registration order, outermost first.
+
+    ``check_call`` and ``check_attempt`` say whether the core validates the config at the
+    inner end of a scope: unless every middleware of the scope was registered with
+    ``validated=True``.
     """
 
     def __init__(self, on_change: Callable[[str, MiddlewareManager, int], None]) -> None:
@@ -47,12 +52,15 @@ class MiddlewareManager:
         self._entries: tuple[Entry, ...] = ()
         self.call: tuple[Hook, ...] = ()
         self.attempt: tuple[Hook, ...] = ()
+        self.check_call = False
+        self.check_attempt = False
 
-    def use(self, fn: Any, *, scope: Scope = "call") -> int:
-        """Register ``fn(ctx, next_fn)`` in ``scope``; returns an id for ``eject``."""
+    def use(self, fn: Any, *, scope: Scope = "call", validated: bool = False) -> int:
+        """Register ``fn(ctx, next_fn)`` in ``scope``; returns an id for ``eject``.
+        ``validated=True``: see ``AxiosPython.use``."""
         if scope not in SCOPES:
             raise ValueError(f"middleware scope must be 'call' or 'attempt', got {scope!r}")
-        entry = Entry(next(_ids), scope, as_hook(fn, "middleware"))
+        entry = Entry(next(_ids), scope, as_hook(fn, "middleware"), check_validated(validated))
         self._set((*self._entries, entry))
         self._on_change("use", self, entry.id)
         return entry.id
@@ -80,6 +88,8 @@ class MiddlewareManager:
         self._entries = entries
         self.call = tuple(e.hook for e in entries if e.scope == "call")
         self.attempt = tuple(e.hook for e in entries if e.scope == "attempt")
+        self.check_call = any(e.scope == "call" and not e.validated for e in entries)
+        self.check_attempt = any(e.scope == "attempt" and not e.validated for e in entries)
 
     def __len__(self) -> int:
         return len(self._entries)

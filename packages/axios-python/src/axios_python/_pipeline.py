@@ -47,21 +47,23 @@ def _prepare(config: Config) -> Config:
     state = config.get(CALL_KEY)
     if isinstance(state, CallState):
         client = state.client
-        if client is None or len(client.middleware):  # only middleware is checked against it
-            state.baseline = config.copy()
+        if client is None or client.middleware.check_call or client.middleware.check_attempt:
+            state.baseline = config.copy()  # only middleware is checked against it
     return config
 
 
 def _returned_config(
-    entering: Config, returned: Mapping[str, Any], baseline: Mapping[str, Any]
+    entering: Config, returned: Mapping[str, Any], baseline: Mapping[str, Any] | None
 ) -> Config:
     """What the request interceptors returned, over the config they were given: an interceptor
     may return a partial dict without losing the call's other settings. What they changed is
-    validated as ``create()`` validates it (``baseline``: the config before them)."""
+    validated as ``create()`` validates it (``baseline``: the config before them; ``None`` when
+    every request interceptor was registered ``validated=True``)."""
     config = returned if returned is entering else completed(returned, entering)
-    state = config.get(CALL_KEY)
-    client = state.client if isinstance(state, CallState) else None
-    revalidate(config, baseline, None if client is None else client.call_keys)
+    if baseline is not None:
+        state = config.get(CALL_KEY)
+        client = state.client if isinstance(state, CallState) else None
+        revalidate(config, baseline, None if client is None else client.call_keys)
     if type(config["headers"]) is not HeaderDict:
         config["headers"] = HeaderDict(config["headers"] or {})
     return config
@@ -151,16 +153,17 @@ class Pipeline:
         error: Exception | None = None
         try:
             if request_handlers:
-                baseline = config.copy()
+                baseline = config.copy() if client.interceptors.request.checked else None
                 config = _returned_config(
                     config,
                     run_chain_sync(request_handlers, "request", Mapping, config, None),
                     baseline,
                 )
             ctx = _prepare(config)
-            chain = client.middleware.call
-            if chain:
-                response = _owned(dispatch_sync(chain, 0, ctx, self._retry_checked_sync), ctx)
+            middleware = client.middleware
+            if middleware.call:
+                leaf = self._retry_checked_sync if middleware.check_call else self._retry_sync
+                response = _owned(dispatch_sync(middleware.call, 0, ctx, leaf), ctx)
             else:
                 response = self._retry_sync(ctx)
         except Exception as exc:
@@ -173,12 +176,11 @@ class Pipeline:
         return run_chain_sync(response_handlers, "response", Response, response, error)  # type: ignore[no-any-return]
 
     def _attempt_sync(self, ctx: Config, attempt: int, policy: RetryPolicy | None) -> Response:
-        chain = self._client.middleware.attempt
+        middleware = self._client.middleware
         attempt_ctx = _attempt_ctx(ctx, attempt, policy)
-        if chain:
-            return _owned(
-                dispatch_sync(chain, 0, attempt_ctx, self._send_checked_sync), attempt_ctx
-            )
+        if middleware.attempt:
+            leaf = self._send_checked_sync if middleware.check_attempt else self._send_sync
+            return _owned(dispatch_sync(middleware.attempt, 0, attempt_ctx, leaf), attempt_ctx)
         return self._send_sync(attempt_ctx)
 
     def _send_checked_sync(self, ctx: Config) -> Response:
@@ -243,18 +245,17 @@ class Pipeline:
         error: Exception | None = None
         try:
             if request_handlers:
-                baseline = config.copy()
+                baseline = config.copy() if client.interceptors.request.checked else None
                 config = _returned_config(
                     config,
                     await run_chain_async(request_handlers, "request", Mapping, config, None),
                     baseline,
                 )
             ctx = _prepare(config)
-            chain = client.middleware.call
-            if chain:
-                response = _owned(
-                    await dispatch_async(chain, 0, ctx, self._retry_checked_async), ctx
-                )
+            middleware = client.middleware
+            if middleware.call:
+                leaf = self._retry_checked_async if middleware.check_call else self._retry_async
+                response = _owned(await dispatch_async(middleware.call, 0, ctx, leaf), ctx)
             else:
                 response = await self._retry_async(ctx)
         except Exception as exc:
@@ -269,11 +270,12 @@ class Pipeline:
     async def _attempt_async(
         self, ctx: Config, attempt: int, policy: RetryPolicy | None
     ) -> Response:
-        chain = self._client.middleware.attempt
+        middleware = self._client.middleware
         attempt_ctx = _attempt_ctx(ctx, attempt, policy)
-        if chain:
+        if middleware.attempt:
+            leaf = self._send_checked_async if middleware.check_attempt else self._send_async
             return _owned(
-                await dispatch_async(chain, 0, attempt_ctx, self._send_checked_async), attempt_ctx
+                await dispatch_async(middleware.attempt, 0, attempt_ctx, leaf), attempt_ctx
             )
         return await self._send_async(attempt_ctx)
 
