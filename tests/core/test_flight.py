@@ -237,5 +237,14 @@ def test_clear_forgets_running_flights() -> None:
     flight.clear()
     assert not flight.in_flight("k")
     assert flight.run_sync("k", lambda: "fresh") == "fresh"
+    # a leader that started after clear() keeps its flight when the first one finishes
+    second = Gate()
+    other = threading.Thread(target=lambda: flight.run_sync("k", second.sync))
+    other.start()
+    wait_until(lambda: flight.in_flight("k"))
     gate.release.set()
     thread.join(5)
+    assert flight.in_flight("k")
+    second.release.set()
+    other.join(5)
+    assert not flight.in_flight("k")

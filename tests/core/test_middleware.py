@@ -273,3 +273,46 @@ def test_a_copy_passed_twice_never_carries_what_the_layers_below_added(call: Cal
     call.api.use(below)
     assert call.get("/echo").data["headers"]["x-copy"] == "1"
     assert seen == [(False, 7.0, "GET", "1"), (False, 7.0, "GET", "1")]
+
+
+@pytest.mark.parametrize("scope", ["call", "attempt"])
+def test_what_a_validated_middleware_passes_on_is_taken_as_it_is(call: Caller, scope: str) -> None:
+    """A middleware registered ``validated=True`` promises a whole copy it does not use again:
+    the next layer gets that very dict (no copy of it made on every call)."""
+    passed: list[dict[str, Any]] = []
+    received: list[dict[str, Any]] = []
+
+    def outer(ctx: dict[str, Any], next_fn: Next) -> Response:
+        copy = ctx.copy()
+        copy["timeout"] = 9.0
+        passed.append(copy)
+        return next_fn(copy)  # type: ignore[no-any-return]
+
+    def inner(ctx: dict[str, Any], next_fn: Next) -> Response:
+        received.append(ctx)
+        return next_fn(ctx)  # type: ignore[no-any-return]
+
+    call.api.use(outer, scope=scope, validated=True)  # type: ignore[arg-type]
+    call.api.use(inner, scope=scope)  # type: ignore[arg-type]
+    call.get("/echo")
+    assert received[0] is passed[0] and received[0]["timeout"] == 9.0
+
+
+def test_what_validated_request_interceptors_return_is_taken_as_it_is(call: Caller) -> None:
+    returned: list[dict[str, Any]] = []
+    received: list[dict[str, Any]] = []
+
+    def stamp(config: dict[str, Any]) -> dict[str, Any]:
+        copy = config.copy()
+        copy["timeout"] = 9.0
+        returned.append(copy)
+        return copy
+
+    def inner(ctx: dict[str, Any], next_fn: Next) -> Response:
+        received.append(ctx)
+        return next_fn(ctx)  # type: ignore[no-any-return]
+
+    call.api.interceptors.request.use(stamp, validated=True)
+    call.api.use(inner)
+    call.get("/echo")
+    assert received[0] is returned[0] and received[0]["timeout"] == 9.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import threading
@@ -224,6 +225,18 @@ def test_phases_new_then_keep_alive_connection(
         assert phases <= timings.attempts[-1] <= timings.total
     assert second.connect is None  # the keep-alive connection was reused
     assert second.tls is None
+
+
+def test_the_timings_a_call_gets_are_ordinary_frozen_timings(
+    make_caller: MakeCaller, timings_of: TimingsOf
+) -> None:
+    timings = timings_of(_timed(make_caller).get("/json"))
+    by_hand = dataclasses.replace(timings)  # built by the dataclass's own __init__
+    assert timings == by_hand and hash(timings) == hash(by_hand) and repr(timings) == repr(by_hand)
+    assert dataclasses.asdict(timings) == dataclasses.asdict(by_hand)
+    assert set(vars(timings)) == {field.name for field in dataclasses.fields(Timings)}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        timings.total = 0.0  # type: ignore[misc]
 
 
 # Lower bounds only, with slack: the client may see an event later than it happened (a loaded

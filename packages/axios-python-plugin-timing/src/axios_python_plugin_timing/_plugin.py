@@ -31,7 +31,7 @@ from axios_python import (
     parse_log_level,
 )
 
-from ._timings import Timings
+from ._timings import Timings, build_timings
 from ._trace import AttemptTrace
 
 if TYPE_CHECKING:
@@ -63,12 +63,8 @@ class _CallRecord:
         self.phases = phases
 
     def finish(self) -> Timings:
-        return Timings(
-            total=time.perf_counter() - self.start,
-            attempts=tuple(self.attempts),
-            started_at=self.started_at,
-            **self.phases,
-        )
+        total = time.perf_counter() - self.start
+        return build_timings(total, tuple(self.attempts), self.started_at, self.phases)
 
 
 def _check_on_timing(on_timing: Any) -> tuple[Any, Any]:

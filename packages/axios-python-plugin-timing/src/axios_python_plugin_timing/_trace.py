@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from axios_python import Config
@@ -51,68 +51,75 @@ _PARSED: dict[str, tuple[str, str]] = {}
 
 def _parse(name: str) -> tuple[str, str]:
     """``("send_request_headers", "started")`` of ``"http11.send_request_headers.started"``."""
-    step, _, state = name.partition(".")[2].rpartition(".")
-    if len(_PARSED) < 256:  # names come from httpcore, a fixed set: the bound is a safeguard
-        _PARSED[name] = (step, state)
-    return step, state
+    parsed = _PARSED.get(name)
+    if parsed is None:
+        step, _, state = name.partition(".")[2].rpartition(".")
+        parsed = (step, state)
+        if len(_PARSED) < 256:  # names come from httpcore, a fixed set: the bound is a safeguard
+            _PARSED[name] = parsed
+    return parsed
 
 
 class AttemptTrace:
-    """Records the trace events of one attempt.
+    """Records the trace events of one attempt, and turns them into phases when frozen.
 
-    A new exchange starts at every ``send_request_headers.started`` (a redirect hop), and the
-    connection set up just before it (``connect_tcp``, ``start_tls``) belongs to it.
+    The callback only appends ``(name, time)`` (httpcore calls it about ten times per request,
+    on the hot path); ``freeze`` reads the events in order. A new exchange starts at every
+    ``send_request_headers.started`` (a redirect hop), and the connection set up just before
+    it (``connect_tcp``, ``start_tls``) belongs to it.
     """
 
-    __slots__ = ("_connect", "_exchange", "_frozen", "_starts", "_tls")
+    __slots__ = ("_events",)
 
     def __init__(self) -> None:
-        self._starts: dict[str, float] = {}
-        self._connect: float | None = None
-        self._tls: float | None = None
-        self._exchange: _Exchange | None = None
-        self._frozen = False
+        self._events: list[tuple[str, float]] | None = []
 
-    def event(self, name: str, info: Mapping[str, Any] | None = None) -> None:
-        """Timestamp the httpcore event ``name`` (a sync ``trace`` callback itself: ``info``
-        is not needed)."""
-        if self._frozen:
-            return  # a streamed body read after the call returned
-        now = time.perf_counter()
-        parsed = _PARSED.get(name)
-        if parsed is None:
-            parsed = _parse(name)
-        step, state = parsed
-        if state == "started":
-            self._starts[step] = now
-            if step == "send_request_headers":
-                self._exchange = _Exchange(self._connect, self._tls, now)
-                self._connect = self._tls = None
-            elif step == "receive_response_body" and self._exchange is not None:
-                self._exchange.body_start = now
-            return
-        start = self._starts.pop(step, None)
-        if start is None:
-            return
-        if step in ("connect_tcp", "connect_unix_socket"):
-            self._connect = now - start
-            self._tls = None
-        elif step == "start_tls":
-            self._tls = now - start
-        elif self._exchange is not None:
-            if step == "send_request_body":
-                self._exchange.send_end = now
-            elif step == "receive_response_headers":
-                self._exchange.headers_end = now
-            elif step == "receive_response_body":
-                self._exchange.body_end = now
+    def callback(self) -> Callable[[str, Any], None]:
+        """The sync ``trace`` callback: records the event name and the time."""
+        events = self._events
+        assert events is not None
+        record = events.append
+        clock = time.perf_counter
+
+        def trace(name: str, info: Any) -> None:
+            record((name, clock()))
+
+        return trace
 
     def freeze(self) -> dict[str, float | None]:
-        """Stop recording; the phases of the last exchange (or of the connection set up)."""
-        self._frozen = True
-        exchange = self._exchange
+        """Stop recording (events of a streamed body read after the call returned are not
+        counted); the phases of the last exchange (or of the connection set up)."""
+        events, self._events = self._events or [], None
+        starts: dict[str, float] = {}
+        connect: float | None = None
+        tls: float | None = None
+        exchange: _Exchange | None = None
+        for name, now in events[:]:  # a copy: the callback may still append
+            step, state = _parse(name)
+            if state == "started":
+                starts[step] = now
+                if step == "send_request_headers":
+                    exchange = _Exchange(connect, tls, now)
+                    connect = tls = None
+                elif step == "receive_response_body" and exchange is not None:
+                    exchange.body_start = now
+                continue
+            start = starts.pop(step, None)
+            if start is None:
+                continue
+            if step in ("connect_tcp", "connect_unix_socket"):
+                connect, tls = now - start, None
+            elif step == "start_tls":
+                tls = now - start
+            elif exchange is not None:
+                if step == "send_request_body":
+                    exchange.send_end = now
+                elif step == "receive_response_headers":
+                    exchange.headers_end = now
+                elif step == "receive_response_body":
+                    exchange.body_end = now
         if exchange is None:
-            return {"connect": self._connect, "tls": self._tls}
+            return {"connect": connect, "tls": tls}
         return {
             "connect": exchange.connect,
             "tls": exchange.tls,
@@ -124,22 +131,24 @@ class AttemptTrace:
     def install_sync(self, ctx: Config) -> Config:
         """``ctx`` with a sync ``trace`` extension recording here; a ``trace`` callback the
         caller set keeps being called after each event."""
+        record = self.callback()
         chained = _chained(ctx)
         if chained is None:
-            return _with_trace(ctx, self.event)
+            return _with_trace(ctx, record)
 
         def trace(name: str, info: Mapping[str, Any]) -> None:
-            self.event(name)
+            record(name, info)
             chained(name, info)
 
         return _with_trace(ctx, trace)
 
     def install_async(self, ctx: Config) -> Config:
         """Like ``install_sync`` for an async request (httpcore awaits the callback)."""
+        record = self.callback()
         chained = _chained(ctx)
 
         async def trace(name: str, info: Mapping[str, Any]) -> None:
-            self.event(name)
+            record(name, info)
             if chained is not None:
                 result = chained(name, info)
                 if inspect.isawaitable(result):

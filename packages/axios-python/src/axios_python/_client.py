@@ -244,9 +244,11 @@ class AxiosPython:
         What middleware passes to ``next_fn`` is validated as ``create()`` validates it, by
         comparing the config at the inner end of the scope with the one the scope started
         with. ``validated=True`` (for plugins, on the hot path of every call) promises that
-        the middleware only passes on values it checked itself, headers (checked as they are
-        sent) or internal keys; the core skips that comparison for a scope whose middleware
-        all say so. Leave it ``False`` (the default) otherwise.
+        the middleware passes to ``next_fn`` ``ctx`` itself or a whole copy of it that it does
+        not use again, and changes in it only values it checked itself, headers (checked as
+        they are sent) or internal keys: the core takes that dict as it is, and skips the
+        comparison for a scope whose middleware all say so. Leave it ``False`` (the default)
+        otherwise.
         """
         return self.middleware.use(middleware, scope=scope, validated=validated)
 

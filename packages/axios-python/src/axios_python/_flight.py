@@ -156,7 +156,8 @@ class SingleFlight(Generic[T]):
 
     def _join(self, key: Hashable, sync: bool) -> tuple[_Flight | None, bool]:
         """(flight, lead): the flight to lead or follow; ``(None, True)`` to fetch unshared."""
-        if key in self._leading.get():
+        leading = self._leading.get()
+        if leading and key in leading:
             return None, True
         with self._lock:
             flight = self._flights.get(key)
@@ -179,9 +180,13 @@ class SingleFlight(Generic[T]):
         share: Callable[[T], T] | None,
     ) -> None:
         with self._lock:
-            if self._flights.get(key) is flight:
-                del self._flights[key]
+            found = self._flights.pop(key, None)
+            if found is not None and found is not flight:
+                self._flights[key] = found  # another leader's, after clear(): left alone
             followers = flight.followers
+            if not followers:  # nobody waits, and nobody can join any more: the usual case
+                flight.done = True
+                return
         if error is not None:
             if _abandons(error):
                 flight.abandoned = True

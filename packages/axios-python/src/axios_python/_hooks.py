@@ -34,17 +34,20 @@ class Dual:
 class Hook:
     """A registered hook, split into its sync and async forms (either may be ``None``)."""
 
-    __slots__ = ("async_", "original", "sync")
+    __slots__ = ("async_", "original", "sync", "validated")
 
     def __init__(
         self,
         original: Any,
         sync: Callable[..., Any] | None,
         async_: Callable[..., Any] | None,
+        validated: bool = False,
     ) -> None:
         self.original = original
         self.sync = sync
         self.async_ = async_
+        #: registered with ``validated=True`` (middleware): what it passes on is used as is
+        self.validated = validated
 
     def __repr__(self) -> str:
         return f"Hook({self.original!r})"

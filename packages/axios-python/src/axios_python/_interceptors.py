@@ -51,12 +51,12 @@ class InterceptorManager:
     ) -> int:
         """Register an interceptor; returns an id for ``eject``.
 
-        ``validated=True`` (for plugins, on the hot path of every call) promises that what the
-        interceptor returns is valid already: the keys it changes hold values it checked itself
-        (or headers, which the core checks as it sends them). The core then skips comparing the
-        config with the one before the request interceptors, as long as every one of them says
-        so. Leave it ``False`` (the default) for anything that puts on the config a value it
-        did not check.
+        ``validated=True`` (for plugins, on the hot path of every call) promises that the
+        interceptor returns the config it got or a whole copy of it, whose changed keys hold
+        values it checked itself (or headers, which the core checks as it sends them). When
+        every request interceptor says so, the core takes what they return as it is and skips
+        comparing it with the config before them. Leave it ``False`` (the default) for anything
+        that puts on the config a value it did not check.
         """
         if on_fulfilled is None and on_rejected is None:
             raise TypeError(f"{self._kind} interceptor: give on_fulfilled, on_rejected or both")

@@ -32,7 +32,6 @@ class Entry(NamedTuple):
     id: int
     scope: Scope
     hook: Hook
-    validated: bool = False
 
 
 class MiddlewareManager:
@@ -60,7 +59,9 @@ class MiddlewareManager:
         ``validated=True``: see ``AxiosPython.use``."""
         if scope not in SCOPES:
             raise ValueError(f"middleware scope must be 'call' or 'attempt', got {scope!r}")
-        entry = Entry(next(_ids), scope, as_hook(fn, "middleware"), check_validated(validated))
+        hook = as_hook(fn, "middleware")
+        validated = check_validated(validated)
+        entry = Entry(next(_ids), scope, Hook(hook.original, hook.sync, hook.async_, validated))
         self._set((*self._entries, entry))
         self._on_change("use", self, entry.id)
         return entry.id
@@ -88,8 +89,8 @@ class MiddlewareManager:
         self._entries = entries
         self.call = tuple(e.hook for e in entries if e.scope == "call")
         self.attempt = tuple(e.hook for e in entries if e.scope == "attempt")
-        self.check_call = any(e.scope == "call" and not e.validated for e in entries)
-        self.check_attempt = any(e.scope == "attempt" and not e.validated for e in entries)
+        self.check_call = not all(hook.validated for hook in self.call)
+        self.check_attempt = not all(hook.validated for hook in self.attempt)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -98,11 +99,13 @@ class MiddlewareManager:
         return f"<MiddlewareManager call={len(self.call)} attempt={len(self.attempt)}>"
 
 
-def _passed(ctx: Config, config: Any) -> Config:
+def _passed(ctx: Config, config: Any, hook: Hook) -> Config:
     """What a middleware passed to ``next_fn``: ``ctx`` itself (changed in place or not), or a
-    new dict, whose missing keys come from ``ctx`` (what changed is validated at the leaf)."""
-    if config is ctx:
-        return ctx  # type: ignore[no-any-return]  # the same object
+    new dict, whose missing keys come from ``ctx`` (what changed is validated at the leaf).
+    A middleware registered ``validated=True`` passes ``ctx`` or a whole copy it does not use
+    again: taken as it is."""
+    if config is ctx or (hook.validated and type(config) is dict):
+        return config
     if not isinstance(config, Mapping):
         raise TypeError(
             f"next_fn(ctx) takes the request configuration (a dict), got a "
@@ -120,7 +123,8 @@ def dispatch_sync(
     hook = chain[index]
 
     def next_fn(config: Config) -> Response:
-        return dispatch_sync(chain, index + 1, ctx if config is ctx else _passed(ctx, config), leaf)
+        passed = config if config is ctx else _passed(ctx, config, hook)
+        return dispatch_sync(chain, index + 1, passed, leaf)
 
     if hook.sync is not None:
         return hook.sync(ctx, next_fn)  # type: ignore[no-any-return]
@@ -144,7 +148,7 @@ async def dispatch_async(
     hook = chain[index]
 
     async def next_fn(config: Config) -> Response:
-        passed = ctx if config is ctx else _passed(ctx, config)
+        passed = config if config is ctx else _passed(ctx, config, hook)
         return await dispatch_async(chain, index + 1, passed, leaf)
 
     if hook.async_ is not None:

@@ -58,8 +58,12 @@ def _returned_config(
     """What the request interceptors returned, over the config they were given: an interceptor
     may return a partial dict without losing the call's other settings. What they changed is
     validated as ``create()`` validates it (``baseline``: the config before them; ``None`` when
-    every request interceptor was registered ``validated=True``)."""
-    config = returned if returned is entering else completed(returned, entering)
+    every request interceptor was registered ``validated=True``: then what they returned, the
+    config or a whole copy, is taken as it is)."""
+    if returned is entering or (baseline is None and type(returned) is dict):
+        config: Config = returned
+    else:
+        config = completed(returned, entering)
     if baseline is not None:
         state = config.get(CALL_KEY)
         client = state.client if isinstance(state, CallState) else None
