@@ -348,3 +348,13 @@ def test_an_option_changed_in_place_between_calls_changes_the_key(
         api.get("/echo", extensions=extensions)  # the same dict, changed
     assert keys[0] == keys[1]
     assert len({keys[1], keys[2], keys[3], keys[4]}) == 4
+
+
+def test_a_partial_config_given_by_hand_has_a_key() -> None:
+    """``key()`` is public: a dict with only some config keys (a test's, a tool's) gets a key
+    that tells its options apart, as a whole call's config does."""
+    plugin = DedupePlugin()
+    given = {"method": "get", "url": "https://h.example/items", "headers": {}}
+    first = plugin.key(given)
+    assert first is not None and first == plugin.key(dict(given))
+    assert plugin.key({**given, "timeout": 3.0}) != first

@@ -9,6 +9,7 @@ each scenario runs in a fresh interpreter.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -52,10 +53,15 @@ def both(api, path, **options):
 """
 
 
-def _run(body: str) -> Any:
+def _run(body: str, **environ: str) -> Any:
     script = _PRELUDE + textwrap.dedent(body)
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, **environ},
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -176,5 +182,35 @@ def test_the_api_stand_ins_the_idle_check_relies_on() -> None:
         """
     )
     assert tracer_side == ["ProxyTracerProvider", "_ProxyMeterProvider"]
+    # the variables the API's getters read, which the idle check reads instead of calling them
+    # (they look for an environment variable on every call): None until a provider is set
+    variables = _run(
+        """
+        from opentelemetry.metrics import _internal as metrics_internal
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.trace import TracerProvider
+        unset = [trace._TRACER_PROVIDER is None, metrics_internal._METER_PROVIDER is None]
+        trace.set_tracer_provider(TracerProvider())
+        metrics.set_meter_provider(MeterProvider())
+        set_ = [trace._TRACER_PROVIDER is None, metrics_internal._METER_PROVIDER is None]
+        print(json.dumps([unset, set_]))
+        """
+    )
+    assert variables == [[True, True], [False, False]]
+
+
+def test_a_provider_named_by_the_environment_is_used() -> None:
+    """``OTEL_PYTHON_TRACER_PROVIDER`` names a provider the API loads on first use: the plugin
+    is not idle then, and its span's context goes on the request."""
+    result = _run(
+        """
+        with instance() as api:
+            print(json.dumps([
+                r.data["headers"].get("traceparent") is not None for r in both(api, "/echo")
+            ]))
+        """,
+        OTEL_PYTHON_TRACER_PROVIDER="sdk_tracer_provider",
+    )
+    assert result == [True, True]
     assert trace.ProxyTracerProvider.__module__.startswith("opentelemetry.trace")
     assert hasattr(metrics, "get_meter_provider")

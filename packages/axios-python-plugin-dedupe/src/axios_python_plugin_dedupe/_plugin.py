@@ -76,6 +76,7 @@ _ANSWER_KEYS = (
     "trust_env",
 )
 
+_answer_values = operator.itemgetter(*_ANSWER_KEYS)
 #: Config keys that carry a request body.
 _BODY_KEYS = ("data", "json", "files", "content")
 
@@ -378,6 +379,10 @@ class DedupePlugin:
                 if value is not None and str(name).lower() not in self._ignored
             )
         )
-        answer = self._answer(tuple(map(ctx.get, _ANSWER_KEYS)))
+        try:
+            values = _answer_values(ctx)  # one C call: a call's config has every key
+        except KeyError:  # a partial dict given by hand
+            values = tuple(map(ctx.get, _ANSWER_KEYS))
+        answer = self._answer(values)
         extra = None if self.vary_key is None else _frozen(self.vary_key(ctx))
         return (method, url, identity(ctx, client), headers, answer, extra)

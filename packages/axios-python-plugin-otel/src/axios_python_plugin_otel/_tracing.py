@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 import weakref
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from opentelemetry.context import (
     _SUPPRESS_HTTP_INSTRUMENTATION_KEY,
     _SUPPRESS_INSTRUMENTATION_KEY,
 )
+from opentelemetry.metrics import _internal as _metrics_internal
 from opentelemetry.trace import SpanKind, Status, StatusCode, set_span_in_context
 
 from axios_python import (
@@ -114,9 +116,40 @@ def error_type(exc: BaseException, ctx: Config | None = None) -> str:
     return type(exc).__qualname__
 
 
+#: Whether the environment names a provider for the API to load (read once, at import: such
+#: variables are set before a process starts, for auto-instrumentation).
+_PROVIDERS_FROM_ENV = any(
+    name in os.environ for name in ("OTEL_PYTHON_TRACER_PROVIDER", "OTEL_PYTHON_METER_PROVIDER")
+)
+_UNKNOWN: Any = object()
+
+
+def _global_unset(module: Any, name: str) -> bool | None:
+    """Whether the API's global provider ``module.name`` is unset (``None`` when that cannot be
+    told without the API's getter). ``get_tracer_provider()`` and ``get_meter_provider()`` look
+    for their environment variable on each call while no provider is set, which costs more
+    than the rest of an idle call together; the variable the getter reads (private: if it is
+    renamed, the getter is asked) tells the same when the environment names no provider."""
+    if _PROVIDERS_FROM_ENV:
+        return None
+    provider = getattr(module, name, _UNKNOWN)
+    return None if provider is _UNKNOWN else provider is None
+
+
+def _no_tracer_provider() -> bool:
+    """Whether no global tracer provider is set: the API hands out its stand-in."""
+    unset = _global_unset(trace, "_TRACER_PROVIDER")
+    if unset is not None:
+        return unset
+    return isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+
+
 def _no_meter_provider() -> bool:
     """Whether no global meter provider is set: ``metrics.get_meter_provider()`` is still the
     API's stand-in (a private class; if it is renamed, metering is taken as possible)."""
+    unset = _global_unset(_metrics_internal, "_METER_PROVIDER")
+    if unset is not None:
+        return unset
     return type(metrics.get_meter_provider()).__name__ == "_ProxyMeterProvider"
 
 
@@ -524,7 +557,7 @@ class Instrumentation:
         setting the SDK up later starts the spans with the next call."""
         return (
             self._follows_globals
-            and isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+            and _no_tracer_provider()
             and (not self.metering or _no_meter_provider())
         )
 
