@@ -44,6 +44,27 @@ def test_different_users_have_different_identities(
         assert _ident(api, **one) == _ident(api, **one) or callable(one.get("auth"))
 
 
+def test_a_clients_remembered_identity_is_the_one_computed_afresh() -> None:
+    """A client keeps its last answer for the same caller: in any order of callers, each gets
+    the identity a client that never saw a call before computes."""
+    callers = [
+        {"headers": {"Authorization": "Bearer a"}},
+        {"headers": {"Authorization": "Bearer a"}},
+        {"headers": {"Authorization": "Bearer b"}},
+        {},
+        {"headers": {"Authorization": "Bearer a"}, "cookies": {"sid": "1"}},
+        {"headers": {"Authorization": "Bearer a"}},
+    ]
+    with axios_python.create() as api:
+        remembered = [_ident(api, **caller) for caller in callers]
+    afresh = []
+    for caller in callers:
+        with axios_python.create() as fresh:
+            afresh.append(_ident(fresh, **caller))
+    assert remembered == afresh
+    assert len(set(remembered)) == 4
+
+
 def test_what_does_not_identify_a_user_does_not_change_it() -> None:
     with axios_python.create() as api:
         plain = _ident(api)

@@ -16,13 +16,13 @@ def test_exports_and_version() -> None:
         "__version__",
     ]
     assert (
-        axios_python_plugin_logger.__version__ == version("axios-python-plugin-logger") == "1.2.0"
+        axios_python_plugin_logger.__version__ == version("axios-python-plugin-logger") == "1.3.0"
     )
     assert LoggerPlugin.name == "logger"
 
 
 def test_depends_on_the_core_with_the_toolkit() -> None:
-    assert requires("axios-python-plugin-logger") == ["axios-python<2.0,>=1.3"]
+    assert requires("axios-python-plugin-logger") == ["axios-python<2.0,>=1.4"]
 
 
 def test_entry_point_loads_the_class() -> None:

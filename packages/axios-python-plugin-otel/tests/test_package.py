@@ -33,7 +33,7 @@ def test_exports_and_version() -> None:
 
 def test_depends_on_the_api_never_the_sdk() -> None:
     assert sorted(requires("axios-python-plugin-otel") or []) == [
-        "axios-python<2.0,>=1.3",
+        "axios-python<2.0,>=1.4",
         "opentelemetry-api<2,>=1.30",
         "opentelemetry-instrumentation-httpx<1,>=0.51b0; extra == 'test'",
         "opentelemetry-sdk<2,>=1.30; extra == 'test'",

@@ -70,6 +70,8 @@ class AxiosPython:
         self.call_keys = CallKeys(self._registry.record)
         self._transports = Transports(defaults)
         self._pipeline = Pipeline(self)
+        #: ``identity()``'s last answer for this client: (what identified the caller, digest)
+        self._last_identity: tuple[tuple[Any, ...], str] | None = None
         self._closed = False
         announced = False
         try:

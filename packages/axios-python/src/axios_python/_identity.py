@@ -53,7 +53,8 @@ def _cookie_part(cookies: Any) -> tuple[Any, ...]:
 
 def _jar_part(jar: CookieJar, url: httpx.URL) -> str:
     """The Cookie header the jar would send to ``url``."""
-    if not len(jar):
+    stored = getattr(jar, "_cookies", None)  # a jar's len() walks every cookie it holds
+    if (stored is not None and not stored) or not len(jar):
         return ""
     import urllib.request
 
@@ -111,4 +112,18 @@ def identity(
         )
         if client is not None:
             parts.append(_jar_part(client.cookies.jar, url))
+    if client is None:
+        return _digest(parts)
+    # A client's calls mostly come from one caller: its last answer is kept (by the client,
+    # which holds that caller's credentials anyway) and given again for the same parts.
+    key = tuple(parts)
+    last = client._last_identity
+    if last is not None and last[0] == key:
+        return last[1]
+    digest = _digest(parts)
+    client._last_identity = (key, digest)
+    return digest
+
+
+def _digest(parts: list[Any]) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()

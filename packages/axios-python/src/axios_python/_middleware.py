@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import itertools
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ._bridge import run_sync
@@ -118,14 +119,25 @@ def dispatch_sync(
     chain: tuple[Hook, ...], index: int, ctx: Config, leaf: Callable[[Config], Response]
 ) -> Response:
     """Run ``chain[index:]`` around ``leaf`` in a sync call."""
+    return _layer_sync(chain, index, ctx, leaf, None, ctx)
+
+
+def _layer_sync(
+    chain: tuple[Hook, ...],
+    index: int,
+    given: Config,
+    leaf: Callable[[Config], Response],
+    above: Hook | None,
+    config: Any,
+) -> Response:
+    """The layer ``index`` of a sync call, given ``config`` by the layer ``above`` (which
+    received ``given``). Each layer's ``next_fn`` is a ``partial`` of this function, so a layer
+    costs one Python frame besides the middleware's own."""
+    ctx = config if config is given or above is None else _passed(given, config, above)
     if index == len(chain):
         return leaf(ctx)
     hook = chain[index]
-
-    def next_fn(config: Config) -> Response:
-        passed = config if config is ctx else _passed(ctx, config, hook)
-        return dispatch_sync(chain, index + 1, passed, leaf)
-
+    next_fn = partial(_layer_sync, chain, index + 1, ctx, leaf, hook)
     if hook.sync is not None:
         return hook.sync(ctx, next_fn)  # type: ignore[no-any-return]
 
@@ -143,14 +155,23 @@ async def dispatch_async(
     leaf: Callable[[Config], Awaitable[Response]],
 ) -> Response:
     """Run ``chain[index:]`` around ``leaf`` in an async call."""
+    return await _layer_async(chain, index, ctx, leaf, None, ctx)
+
+
+async def _layer_async(
+    chain: tuple[Hook, ...],
+    index: int,
+    given: Config,
+    leaf: Callable[[Config], Awaitable[Response]],
+    above: Hook | None,
+    config: Any,
+) -> Response:
+    """The layer ``index`` of an async call (see ``_layer_sync``)."""
+    ctx = config if config is given or above is None else _passed(given, config, above)
     if index == len(chain):
         return await leaf(ctx)
     hook = chain[index]
-
-    async def next_fn(config: Config) -> Response:
-        passed = config if config is ctx else _passed(ctx, config, hook)
-        return await dispatch_async(chain, index + 1, passed, leaf)
-
+    next_fn = partial(_layer_async, chain, index + 1, ctx, leaf, hook)
     if hook.async_ is not None:
         return await hook.async_(ctx, next_fn)  # type: ignore[no-any-return]
 
