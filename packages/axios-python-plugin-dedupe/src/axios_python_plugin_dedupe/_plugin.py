@@ -76,7 +76,9 @@ _ANSWER_KEYS = (
     "trust_env",
 )
 
+#: The values of ``_ANSWER_KEYS`` in a config that has them all (a call's), in one C call.
 _answer_values = operator.itemgetter(*_ANSWER_KEYS)
+
 #: Config keys that carry a request body.
 _BODY_KEYS = ("data", "json", "files", "content")
 
