@@ -358,3 +358,29 @@ def test_a_partial_config_given_by_hand_has_a_key() -> None:
     first = plugin.key(given)
     assert first is not None and first == plugin.key(dict(given))
     assert plugin.key({**given, "timeout": 3.0}) != first
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_each_call_is_keyed_by_its_own_url(local_server: LocalServer, mode: str) -> None:
+    """The key keeps the text of the last URL it was built for: calls alternating between
+    URLs (and a URL given by hand) each get their own."""
+    plugin = DedupePlugin()
+    urls: list[str] = []
+
+    def record(ctx: Any, next_fn: Callable[[Any], Response]) -> Response:
+        key = plugin.key(ctx)
+        assert key is not None
+        urls.append(key[1])
+        return next_fn(ctx)
+
+    paths = ["/echo?a=1", "/echo?a=2", "/echo?a=1", "/echo", "/echo?a=2"]
+    async with axios_python.create({"base_url": local_server.base_url, "plugins": [plugin]}) as api:
+        api.use(record)
+        for path in paths:
+            if mode == "sync":
+                api.get(path)
+            else:
+                await api.async_get(path)
+            by_hand = plugin.key({"method": "GET", "url": "https://elsewhere.example/x"})
+            assert by_hand is not None and by_hand[1] == "https://elsewhere.example/x"
+    assert urls == [local_server.base_url + path for path in paths]

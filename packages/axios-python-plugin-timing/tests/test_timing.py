@@ -17,7 +17,7 @@ import pytest
 import axios_python
 from axios_python import AxiosPython, Dual, FixedDelay, NetworkError, Response
 from axios_python.testing import Caller, LocalServer, RecordedRequest, Reply
-from axios_python_plugin_timing import TimingPlugin, Timings, get_timings
+from axios_python_plugin_timing import TimingPlugin, Timings, _trace, get_timings
 
 LOGGER = "axios_python.timing"
 MakeCaller = Callable[..., Caller]
@@ -227,6 +227,33 @@ def test_phases_new_then_keep_alive_connection(
     assert second.tls is None
 
 
+def _phases(names: list[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, float | None]:
+    """The phases an ``AttemptTrace`` gives for these events, the n-th one at time n."""
+    clock = iter(range(100))
+    monkeypatch.setattr(_trace.time, "perf_counter", lambda: float(next(clock)))
+    tracer = _trace.AttemptTrace()
+    record = tracer.callback()
+    for name in names:
+        record(name, {})
+    return tracer.freeze()
+
+
+def test_a_kept_alive_exchange_is_read_as_any_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usual exchange's events are read by position; with one more event the loop that
+    reads any sequence runs, and finds the same phases."""
+    kept_alive = _trace._KEPT_ALIVE_HTTP11
+    expected = {"connect": None, "tls": None, "send": 3.0, "waiting": 2.0, "download": 1.0}
+    assert _phases(kept_alive, monkeypatch) == expected
+    shifted = _phases(["connection.close.started", *kept_alive], monkeypatch)
+    assert shifted == expected
+    connected = _phases(
+        ["connection.connect_tcp.started", "connection.connect_tcp.complete", *kept_alive],
+        monkeypatch,
+    )
+    assert connected == {**expected, "connect": 1.0}
+    assert _phases(kept_alive[:6], monkeypatch) == {**expected, "download": None}
+
+
 def test_the_timings_a_call_gets_are_ordinary_frozen_timings(
     make_caller: MakeCaller, timings_of: TimingsOf
 ) -> None:
@@ -329,6 +356,11 @@ def test_users_trace_callback_still_called(make_caller: MakeCaller, timings_of: 
     assert "connection.connect_tcp.started" in events
     assert "http11.receive_response_body.complete" in events
     assert timings.connect is not None
+    events.clear()
+    again = timings_of(call.get("/json"))  # on the kept-alive connection
+    # the events httpcore sends are those the recorder reads by position
+    assert events == _trace._KEPT_ALIVE_HTTP11
+    assert again.connect is None and again.download is not None
 
 
 async def test_users_async_trace_callback_still_called(

@@ -7,7 +7,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from axios_python import (
     AsyncNext,
@@ -117,13 +117,6 @@ class _Placement:
             assert self.query is not None
             sent = request.url.params.get(self.query)
         return bool(sent == (self.prefix + credential if self.header is not None else credential))
-
-
-class _First(NamedTuple):  # made on every call: a NamedTuple costs a fraction of a dataclass
-    """The credential a call started with (asked for by the request interceptor)."""
-
-    seen: int
-    credential: str
 
 
 class AuthPlugin:
@@ -336,14 +329,15 @@ class AuthPlugin:
         return self._identified(config, seen, credential)
 
     def _identified(self, config: Config, seen: int, credential: str) -> Config:
-        call_state(config).slot(self, lambda: _First(seen, credential))
+        # the call's first credential, as the source gave it: (seen, credential)
+        call_state(config).slot(self, lambda: (seen, credential))
         return self._placement.apply(config, credential)
 
     def _first(self, ctx: Config) -> tuple[int, str] | None:
         if ctx.get("attempt", 1) != 1:
             return None
-        first: _First | None = call_state(ctx).peek(self)
-        return None if first is None else (first.seen, first.credential)
+        first: tuple[int, str] | None = call_state(ctx).peek(self)
+        return first
 
     def _should_refresh(self, ctx: Config, response: Response, credential: str) -> bool:
         if response.status_code != 401 or not self._refresh_on_401:

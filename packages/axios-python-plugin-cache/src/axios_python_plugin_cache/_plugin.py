@@ -673,7 +673,10 @@ class CachePlugin:
         stored: bool = False,
         age: float | None = None,
     ) -> Response:
-        response.cache = CacheInfo(status, age=age, stored=stored)  # type: ignore[attr-defined]
+        info = _PLAIN_INFO.get(status) if age is None and not stored else None
+        if info is None:
+            info = CacheInfo(status, age=age, stored=stored)
+        response.cache = info  # type: ignore[attr-defined]
         self._add(_COUNTERS[status])
         return response
 
@@ -886,5 +889,7 @@ _COUNTERS: Mapping[str, str] = {
     "miss": "misses",
     "bypass": "bypassed",
 }
+#: The ``CacheInfo`` of each status without an age, not stored: frozen, so responses share it.
+_PLAIN_INFO: dict[str, CacheInfo] = {status: CacheInfo(status) for status in _COUNTERS}  # type: ignore[arg-type]
 _MAX_VARIANTS = 8
 _WARN_EVERY = 30.0

@@ -7,7 +7,6 @@ A call-scoped middleware computes a key for every GET and HEAD without a body an
 
 from __future__ import annotations
 
-import functools
 import operator
 import threading
 import warnings
@@ -79,11 +78,9 @@ _ANSWER_KEYS = (
 #: The values of ``_ANSWER_KEYS`` in a config that has them all (a call's), in one C call.
 _answer_values = operator.itemgetter(*_ANSWER_KEYS)
 
-#: Config keys that carry a request body.
-_BODY_KEYS = ("data", "json", "files", "content")
 
-#: Whether a config value is given (not ``None``).
-_is_given = functools.partial(operator.is_not, None)
+def _nothing() -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -252,6 +249,9 @@ class DedupePlugin:
         self._lock = threading.Lock()
         #: the last answer values frozen (``_answer``), with the values
         self._last_answer: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None
+        #: the last wire URL's text, with a weak reference to the URL (which may carry a
+        #: credential: not kept alive here)
+        self._last_url: tuple[Callable[[], Any], str] = (_nothing, "")
         self._flights: weakref.WeakKeyDictionary[AxiosPython, SingleFlight[Response]] = (
             weakref.WeakKeyDictionary()
         )
@@ -367,24 +367,31 @@ class DedupePlugin:
         method = str(ctx.get("method", "")).upper()
         if method not in self.methods or ctx.get("stream"):
             return None
-        if any(map(_is_given, map(ctx.get, _BODY_KEYS))):
-            return None
+        get = ctx.get
+        if not (get("data") is get("json") is get("files") is get("content") is None):
+            return None  # a body
         try:
-            url = str(wire_url(ctx))
+            wire = wire_url(ctx)
         except (httpx.InvalidURL, TypeError, ValueError):
             return None  # the core reports the bad URL
+        last = self._last_url
+        if last[0]() is wire:  # a client's calls reuse their URL objects (wire_url)
+            url = last[1]
+        else:
+            url = str(wire)
+            self._last_url = (weakref.ref(wire), url)
         raw_headers: Mapping[str, Any] = ctx.get("headers") or {}
-        headers = tuple(
-            sorted(
-                (str(name).lower(), str(value))
-                for name, value in raw_headers.items()
-                if value is not None and str(name).lower() not in self._ignored
-            )
-        )
+        ignored = self._ignored
+        headers = [
+            (lower, str(value))
+            for name, value in raw_headers.items()
+            if value is not None and (lower := str(name).lower()) not in ignored
+        ]
+        headers.sort()
         try:
             values = _answer_values(ctx)  # one C call: a call's config has every key
         except KeyError:  # a partial dict given by hand
             values = tuple(map(ctx.get, _ANSWER_KEYS))
         answer = self._answer(values)
         extra = None if self.vary_key is None else _frozen(self.vary_key(ctx))
-        return (method, url, identity(ctx, client), headers, answer, extra)
+        return (method, url, identity(ctx, client), tuple(headers), answer, extra)

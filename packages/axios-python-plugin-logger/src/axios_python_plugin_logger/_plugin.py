@@ -207,7 +207,15 @@ class LoggerPlugin:
 
     def _call_sync(self, ctx: Config, next_fn: SyncNext) -> Response:
         if not self.logger.isEnabledFor(self.level):
-            return self._quiet_sync(ctx, next_fn)
+            # the level is off: no slot is opened (the attempt hooks pass through); only a
+            # failure may still be logged, at error_level (inline: the quiet path stays cheap)
+            start = perf_counter()
+            try:
+                return next_fn(ctx)
+            except Exception as exc:
+                if self.logger.isEnabledFor(self.error_level):
+                    self._failed(_Call(ctx, start), exc)
+                raise
         call = self._begin(ctx)
         try:
             response = next_fn(ctx)
@@ -234,17 +242,6 @@ class LoggerPlugin:
             raise
         self._answered(call, ctx, response)
         return response
-
-    def _quiet_sync(self, ctx: Config, next_fn: SyncNext) -> Response:
-        # the level is off: no slot is opened (the attempt hooks pass through); only a failure
-        # may still be logged, at error_level
-        start = perf_counter()
-        try:
-            return next_fn(ctx)
-        except Exception as exc:
-            if self.logger.isEnabledFor(self.error_level):
-                self._failed(_Call(ctx, start), exc)
-            raise
 
     def _attempt_sync(self, ctx: Config, next_fn: SyncNext) -> Response:
         call: _Call | None = call_state(ctx).peek(self)

@@ -156,9 +156,10 @@ def _no_meter_provider() -> bool:
 def suppressed() -> bool:
     """Whether instrumentation is suppressed here (an instrumentation above ours, an exporter
     sending, or our own span above this call)."""
+    current = otel_context.get_current()  # what get_value reads, read once for both keys
     return bool(
-        otel_context.get_value(_SUPPRESS_HTTP_INSTRUMENTATION_KEY)
-        or otel_context.get_value(_SUPPRESS_INSTRUMENTATION_KEY)
+        current.get(_SUPPRESS_HTTP_INSTRUMENTATION_KEY)
+        or current.get(_SUPPRESS_INSTRUMENTATION_KEY)
     )
 
 
@@ -565,11 +566,14 @@ class Instrumentation:
         """``ctx`` with the current trace context in its headers, for an idle instrumentation:
         what the propagator writes without a recording span (an incoming request's trace
         context and baggage, made current by a server's instrumentation), as a recording span
-        would have it written on each request. Most often nothing: ``ctx`` itself."""
-        if self.excluded_urls and self._excluded(ctx):
+        would have it written on each request. Most often nothing: ``ctx`` itself (an empty
+        context, the common case, has nothing to propagate: it is not handed to the
+        propagator, which costs more than the rest of an idle call)."""
+        context = otel_context.get_current()
+        if not context or (self.excluded_urls and self._excluded(ctx)):
             return ctx
         carrier: dict[str, str] = {}
-        self.inject(carrier, otel_context.get_current())
+        self.inject(carrier, context)
         if not carrier:
             return ctx
         headers = HeaderDict(ctx["headers"])

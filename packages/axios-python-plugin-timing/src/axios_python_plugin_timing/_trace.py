@@ -18,53 +18,71 @@ from axios_python import Config
 __all__ = ["AttemptTrace"]
 
 
-class _Exchange:
-    """The phases of one request/response exchange within an attempt."""
-
-    __slots__ = (
-        "body_end",
-        "body_start",
-        "connect",
-        "headers_end",
-        "send_end",
-        "send_start",
-        "tls",
-    )
-
-    def __init__(self, connect: float | None, tls: float | None, send_start: float) -> None:
-        self.connect = connect
-        self.tls = tls
-        self.send_start = send_start
-        self.send_end: float | None = None
-        self.headers_end: float | None = None
-        self.body_start: float | None = None
-        self.body_end: float | None = None
-
-
 def _span(start: float | None, end: float | None) -> float | None:
     return None if start is None or end is None else max(0.0, end - start)
 
 
-#: ``(step, state)`` of the event names seen so far (httpcore has a few dozen).
-_PARSED: dict[str, tuple[str, str]] = {}
+# What an event means to ``AttemptTrace.freeze``: one code per kind of event it reads.
+_OTHER = 0
+_EXCHANGE = 1  # send_request_headers.started: an exchange (a hop) begins
+_CONNECT_START = 2
+_CONNECT_END = 3
+_TLS_START = 4
+_TLS_END = 5
+_SENT = 6  # send_request_body ended
+_HEADERS = 7  # receive_response_headers ended
+_BODY_START = 8
+_BODY_END = 9
+
+_STARTED = {
+    "send_request_headers": _EXCHANGE,
+    "connect_tcp": _CONNECT_START,
+    "connect_unix_socket": _CONNECT_START,
+    "start_tls": _TLS_START,
+    "receive_response_body": _BODY_START,
+}
+_ENDED = {  # ``complete`` or ``failed``
+    "connect_tcp": _CONNECT_END,
+    "connect_unix_socket": _CONNECT_END,
+    "start_tls": _TLS_END,
+    "send_request_body": _SENT,
+    "receive_response_headers": _HEADERS,
+    "receive_response_body": _BODY_END,
+}
+
+#: The events of one HTTP/1.1 exchange on a kept-alive connection, the most common attempt:
+#: ``freeze`` reads their times by position.
+_KEPT_ALIVE_HTTP11 = [
+    f"http11.{step}.{state}"
+    for step in (
+        "send_request_headers",
+        "send_request_body",
+        "receive_response_headers",
+        "receive_response_body",
+        "response_closed",
+    )
+    for state in ("started", "complete")
+]
+
+#: The code of each event name seen so far (httpcore has a few dozen names).
+_CODES: dict[str, int] = {}
 
 
-def _parse(name: str) -> tuple[str, str]:
-    """``("send_request_headers", "started")`` of ``"http11.send_request_headers.started"``."""
-    parsed = _PARSED.get(name)
-    if parsed is None:
-        step, _, state = name.partition(".")[2].rpartition(".")
-        parsed = (step, state)
-        if len(_PARSED) < 256:  # names come from httpcore, a fixed set: the bound is a safeguard
-            _PARSED[name] = parsed
-    return parsed
+def _code(name: str) -> int:
+    """The code of ``"<component>.<step>.<started|complete|failed>"`` (``_OTHER`` for the
+    events ``freeze`` does not read), remembered."""
+    step, _, state = name.partition(".")[2].rpartition(".")
+    code = _STARTED.get(step, _OTHER) if state == "started" else _ENDED.get(step, _OTHER)
+    if len(_CODES) < 256:  # names come from httpcore, a fixed set: the bound is a safeguard
+        _CODES[name] = code
+    return code
 
 
 class AttemptTrace:
     """Records the trace events of one attempt, and turns them into phases when frozen.
 
-    The callback only appends ``(name, time)`` (httpcore calls it about ten times per request,
-    on the hot path); ``freeze`` reads the events in order. A new exchange starts at every
+    The callback only appends the name and the time (httpcore calls it about ten times per
+    request, on the hot path); ``freeze`` reads the events in order. A new exchange starts at every
     ``send_request_headers.started`` (a redirect hop), and the connection set up just before
     it (``connect_tcp``, ``start_tls``) belongs to it.
     """
@@ -72,7 +90,8 @@ class AttemptTrace:
     __slots__ = ("_events",)
 
     def __init__(self) -> None:
-        self._events: list[tuple[str, float]] | None = []
+        # name, time, name, time ...: one list, filled by two C calls per event
+        self._events: list[Any] | None = []
 
     def callback(self) -> Callable[[str, Any], None]:
         """The sync ``trace`` callback: records the event name and the time."""
@@ -82,7 +101,8 @@ class AttemptTrace:
         clock = time.perf_counter
 
         def trace(name: str, info: Any) -> None:
-            record((name, clock()))
+            record(name)
+            record(clock())
 
         return trace
 
@@ -90,62 +110,76 @@ class AttemptTrace:
         """Stop recording (events of a streamed body read after the call returned are not
         counted); the phases of the last exchange (or of the connection set up)."""
         events, self._events = self._events or [], None
-        starts: dict[str, float] = {}
-        connect: float | None = None
-        tls: float | None = None
-        exchange: _Exchange | None = None
-        for name, now in events[:]:  # a copy: the callback may still append
-            step, state = _parse(name)
-            if state == "started":
-                starts[step] = now
-                if step == "send_request_headers":
-                    exchange = _Exchange(connect, tls, now)
-                    connect = tls = None
-                elif step == "receive_response_body" and exchange is not None:
-                    exchange.body_start = now
+        names, times = events[0::2], events[1::2]  # copies: the callback may still append
+        if names == _KEPT_ALIVE_HTTP11:  # what the loop below finds, read by position
+            return {
+                "connect": None,
+                "tls": None,
+                "send": max(0.0, times[3] - times[0]),
+                "waiting": max(0.0, times[5] - times[3]),
+                "download": max(0.0, times[7] - times[6]),
+            }
+        codes = _CODES
+        connect = tls = connect_start = tls_start = None
+        exchange = False  # whether an exchange began; its phases follow
+        ex_connect = ex_tls = send_start = sent = headers = body_start = body_end = None
+        for name, now in zip(names, times, strict=False):  # a name may await its time
+            code = codes.get(name)
+            if code is None:
+                code = _code(name)
+            if code == _OTHER:
                 continue
-            start = starts.pop(step, None)
-            if start is None:
-                continue
-            if step in ("connect_tcp", "connect_unix_socket"):
-                connect, tls = now - start, None
-            elif step == "start_tls":
-                tls = now - start
-            elif exchange is not None:
-                if step == "send_request_body":
-                    exchange.send_end = now
-                elif step == "receive_response_headers":
-                    exchange.headers_end = now
-                elif step == "receive_response_body":
-                    exchange.body_end = now
-        if exchange is None:
+            if code == _EXCHANGE:  # the connection set up just before belongs to it
+                exchange, ex_connect, ex_tls, send_start = True, connect, tls, now
+                sent = headers = body_start = body_end = None
+                connect = tls = None
+            elif code == _SENT:
+                sent = now if exchange else None
+            elif code == _HEADERS:
+                headers = now if exchange else None
+            elif code == _BODY_START:
+                body_start = now if exchange else None
+            elif code == _BODY_END:
+                body_end = now if body_start is not None else None
+            elif code == _CONNECT_START:
+                connect_start = now
+            elif code == _CONNECT_END:
+                if connect_start is not None:
+                    connect, tls, connect_start = now - connect_start, None, None
+            elif code == _TLS_START:
+                tls_start = now
+            elif tls_start is not None:  # _TLS_END
+                tls, tls_start = now - tls_start, None
+        if not exchange:
             return {"connect": connect, "tls": tls}
         return {
-            "connect": exchange.connect,
-            "tls": exchange.tls,
-            "send": _span(exchange.send_start, exchange.send_end),
-            "waiting": _span(exchange.send_end, exchange.headers_end),
-            "download": _span(exchange.body_start, exchange.body_end),
+            "connect": ex_connect,
+            "tls": ex_tls,
+            "send": _span(send_start, sent),
+            "waiting": _span(sent, headers),
+            "download": _span(body_start, body_end),
         }
 
     def install_sync(self, ctx: Config) -> Config:
         """``ctx`` with a sync ``trace`` extension recording here; a ``trace`` callback the
         caller set keeps being called after each event."""
         record = self.callback()
-        chained = _chained(ctx)
+        extensions = ctx.get("extensions")
+        chained = extensions.get("trace") if extensions else None
         if chained is None:
-            return _with_trace(ctx, record)
+            return _with_trace(ctx, extensions, record)
 
         def trace(name: str, info: Mapping[str, Any]) -> None:
             record(name, info)
             chained(name, info)
 
-        return _with_trace(ctx, trace)
+        return _with_trace(ctx, extensions, trace)
 
     def install_async(self, ctx: Config) -> Config:
         """Like ``install_sync`` for an async request (httpcore awaits the callback)."""
         record = self.callback()
-        chained = _chained(ctx)
+        extensions = ctx.get("extensions")
+        chained = extensions.get("trace") if extensions else None
 
         async def trace(name: str, info: Mapping[str, Any]) -> None:
             record(name, info)
@@ -154,16 +188,12 @@ class AttemptTrace:
                 if inspect.isawaitable(result):
                     await result
 
-        return _with_trace(ctx, trace)
+        return _with_trace(ctx, extensions, trace)
 
 
-def _chained(ctx: Config) -> Any:
-    extensions = ctx.get("extensions")
-    return extensions.get("trace") if extensions else None
-
-
-def _with_trace(ctx: Config, callback: Any) -> Config:
-    extensions = dict(ctx.get("extensions") or {})
+def _with_trace(ctx: Config, extensions: Any, callback: Any) -> Config:
+    """A copy of ``ctx`` whose ``extensions`` (a copy of ``extensions``) hold ``callback``."""
+    extensions = dict(extensions) if extensions else {}
     extensions["trace"] = callback
     ctx = ctx.copy()  # a dict's own copy: several times cheaper than {**ctx, ...}
     ctx["extensions"] = extensions

@@ -80,8 +80,9 @@ class CallState:
         #: streamed responses the transport produced for this call: those the caller does
         #: not receive are closed when the call ends
         self.streams: list[Any] = []
-        #: the wire URLs built for this call (``wire_url``), by base_url, url and params
-        self.wire_urls: dict[tuple[Any, ...], Any] = {}
+        #: the wire URLs built (``wire_url``), by base_url, url and params: the client's (a
+        #: URL object is immutable, so its calls share them), or this call's own
+        self.wire_urls: dict[tuple[Any, ...], Any] = {} if client is None else client._wire_urls
         self._slots: dict[int, tuple[object, Any]] = {}
         self._lock = threading.Lock()
 

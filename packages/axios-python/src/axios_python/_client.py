@@ -72,6 +72,11 @@ class AxiosPython:
         self._pipeline = Pipeline(self)
         #: ``identity()``'s last answer for this client: (what identified the caller, digest)
         self._last_identity: tuple[tuple[Any, ...], str] | None = None
+        #: its last wire URL's identity parts: (URL, the secret params they were told by, parts)
+        self._last_url_parts: tuple[Any, frozenset[str], tuple[Any, Any]] | None = None
+        #: the wire URLs its calls built (``wire_url``), by base_url, url and params: a URL
+        #: asked for again is not parsed again
+        self._wire_urls: dict[tuple[Any, ...], Any] = {}
         self._closed = False
         announced = False
         try:
@@ -325,6 +330,9 @@ class AxiosPython:
     def _closed_hook(self) -> None:
         from ._discovery import discovery
 
+        # what the client remembered of its callers (URLs may carry credentials) goes with it
+        self._wire_urls.clear()
+        self._last_identity = self._last_url_parts = None
         discovery.client_closed(self)
 
     def __enter__(self) -> AxiosPython:

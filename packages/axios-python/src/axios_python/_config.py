@@ -96,10 +96,20 @@ def _optional(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return optional
 
 
+#: Methods seen valid, as given, with their upper-case form (every call names one).
+_METHODS: dict[str, str] = {}
+
+
 def _method(value: Any) -> str:
+    known = _METHODS.get(value) if type(value) is str else None
+    if known is not None:
+        return known
     if not isinstance(value, str) or not value or not set(value) <= TOKEN_CHARS:
         raise _Reject
-    return value.upper()
+    upper = value.upper()
+    if len(_METHODS) < 64:  # a bound: methods are few
+        _METHODS[value] = upper
+    return upper
 
 
 def _url(value: Any) -> Any:
@@ -120,13 +130,20 @@ def check_header(name: Any, value: Any) -> None:
         raise ConfigError(f"config key 'headers': {exc.reason}") from None
 
 
+#: Header names seen valid (every attempt checks every header it sends).
+_HEADER_NAMES: set[str] = set()
+
+
 def _check_header(name: Any, value: Any) -> None:
-    if not isinstance(name, str) or not name or not set(name) <= TOKEN_CHARS:
-        shown = repr(name) if isinstance(name, str) else _a(_type_name(name))
-        raise _Reject(
-            f"header name {shown} is not accepted: a name is a non-empty str of letters, "
-            "digits and !#$%&'*+-.^_`|~"
-        )
+    if type(name) is not str or name not in _HEADER_NAMES:
+        if not isinstance(name, str) or not name or not set(name) <= TOKEN_CHARS:
+            shown = repr(name) if isinstance(name, str) else _a(_type_name(name))
+            raise _Reject(
+                f"header name {shown} is not accepted: a name is a non-empty str of letters, "
+                "digits and !#$%&'*+-.^_`|~"
+            )
+        if type(name) is str and len(_HEADER_NAMES) < 512:  # a bound: names are mostly fixed
+            _HEADER_NAMES.add(name)
     if value is None:
         return
     if isinstance(value, bytes):

@@ -19,7 +19,7 @@ from typing import Any
 
 from ._engine import httpx
 
-__all__ = ["share_jar"]
+__all__ = ["jar_is_empty", "share_jar"]
 
 
 class _SetCookiesOnly(httpx.Cookies):
@@ -40,3 +40,10 @@ def share_jar(client: Any, jar: CookieJar) -> None:
         client._cookies = shared
     else:  # pragma: no cover - an httpx without the attribute: the plain way
         client.cookies.jar = jar
+
+
+def jar_is_empty(jar: CookieJar) -> bool:
+    """Whether ``jar`` holds no cookie; an empty jar is told without walking it (``len()`` of a
+    ``CookieJar`` walks every cookie; its ``_cookies`` dict, by domain, is empty)."""
+    stored = getattr(jar, "_cookies", None)
+    return (stored is not None and not stored) or not len(jar)

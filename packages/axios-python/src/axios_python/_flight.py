@@ -128,8 +128,10 @@ class SingleFlight(Generic[T]):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._flights: dict[Hashable, _Flight] = {}
-        self._leading: contextvars.ContextVar[frozenset[Hashable]] = contextvars.ContextVar(
-            f"axios_python_flight_{id(self)}", default=frozenset()
+        # the keys this thread or task leads: a tuple (most often of none or one key, which
+        # ``in`` finds by identity), so that leading costs no hash of the key
+        self._leading: contextvars.ContextVar[tuple[Hashable, ...]] = contextvars.ContextVar(
+            f"axios_python_flight_{id(self)}", default=()
         )
         self._leaders = 0
         self._followers = 0
@@ -287,7 +289,7 @@ class SingleFlight(Generic[T]):
         fetch: Callable[[], T],
         share: Callable[[T], T] | None,
     ) -> T:
-        reset = self._leading.set(self._leading.get() | {key})
+        reset = self._leading.set((*self._leading.get(), key))
         try:
             value = fetch()
         except BaseException as exc:
@@ -345,7 +347,7 @@ class SingleFlight(Generic[T]):
         fetch: Callable[[], Awaitable[T]],
         share: Callable[[T], T] | None,
     ) -> T:
-        reset = self._leading.set(self._leading.get() | {key})
+        reset = self._leading.set((*self._leading.get(), key))
         try:
             value = await fetch()
         except BaseException as exc:

@@ -21,7 +21,7 @@ class HeaderDict(dict[str, str]):
     __slots__ = ("_names",)
 
     def __init__(self, source: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> None:
-        super().__init__()
+        # (dict.__init__ is not called: the dict is empty and is filled below)
         if type(source) is HeaderDict:  # a copy: both dicts are already consistent
             dict.update(self, source)
             self._names: dict[str, str] = source._names.copy()

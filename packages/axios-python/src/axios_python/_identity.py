@@ -12,6 +12,7 @@ from http.cookiejar import CookieJar
 from typing import TYPE_CHECKING, Any
 
 from ._call import call_state
+from ._cookies import jar_is_empty
 from ._engine import httpx
 from ._urls import wire_url
 
@@ -53,8 +54,7 @@ def _cookie_part(cookies: Any) -> tuple[Any, ...]:
 
 def _jar_part(jar: CookieJar, url: httpx.URL) -> str:
     """The Cookie header the jar would send to ``url``."""
-    stored = getattr(jar, "_cookies", None)  # a jar's len() walks every cookie it holds
-    if (stored is not None and not stored) or not len(jar):
+    if jar_is_empty(jar):
         return ""
     import urllib.request
 
@@ -79,39 +79,36 @@ def identity(
     state = call_state(ctx)
     client = client if client is not None else state.client
     definition = secrets or (client.secrets if client is not None else state.secrets)
-    parts: list[Any] = []
-    headers = ctx.get("headers") or {}
-    parts.append(
-        tuple(
-            sorted(
-                (str(name).lower(), str(value))
-                for name, value in headers.items()
-                if value is not None and definition.is_secret_header(str(name))
-            )
-        )
-    )
-    parts.append(_auth_part(ctx.get("auth")))
-    parts.append(_cookie_part(ctx.get("cookies")))
+    is_secret = definition.is_secret_header
+    credentials = [
+        (str(name).lower(), str(value))
+        for name, value in (ctx.get("headers") or {}).items()
+        if value is not None and is_secret(str(name))
+    ]
+    credentials.sort()
+    parts: list[Any] = [tuple(credentials)]
+    auth, cookies = ctx.get("auth"), ctx.get("cookies")  # most often None: ()
+    parts.append(() if auth is None else _auth_part(auth))
+    parts.append(() if cookies is None else _cookie_part(cookies))
     try:
         url = wire_url(ctx)
     except Exception:
         url = None
     if url is not None:
-        # most URLs carry no userinfo and no query: their parts are known without parsing
-        parts.append((url.username, url.password) if url.userinfo else _NO_USERINFO)
-        parts.append(
-            tuple(
-                sorted(
-                    (name, value)
-                    for name, value in url.params.multi_items()
-                    if definition.is_secret_param(name)
-                )
-            )
-            if url.query
-            else ()
-        )
-        if client is not None:
-            parts.append(_jar_part(client.cookies.jar, url))
+        if client is None:
+            parts.extend(_url_parts(url, definition))
+        else:
+            # a client's calls go to the same URL objects (``wire_url``) again and again: the
+            # parts of its last one are kept, for the same definition of secret
+            seen = client._last_url_parts
+            if seen is not None and seen[0] is url and seen[1] is definition._params:
+                parts.extend(seen[2])
+            else:
+                known = _url_parts(url, definition)
+                client._last_url_parts = (url, definition._params, known)
+                parts.extend(known)
+            jar = client.cookies.jar
+            parts.append("" if jar_is_empty(jar) else _jar_part(jar, url))
     if client is None:
         return _digest(parts)
     # A client's calls mostly come from one caller: its last answer is kept (by the client,
@@ -123,6 +120,16 @@ def identity(
     digest = _digest(parts)
     client._last_identity = (key, digest)
     return digest
+
+
+def _url_parts(url: httpx.URL, definition: Secrets) -> tuple[Any, Any]:
+    """The URL's userinfo and its secret query parameters."""
+    # most URLs carry no userinfo and no query: their parts are known without parsing
+    userinfo = (url.username, url.password) if url.userinfo else _NO_USERINFO
+    if not url.query:
+        return userinfo, ()
+    secret = definition.is_secret_param
+    return userinfo, tuple(sorted((n, v) for n, v in url.params.multi_items() if secret(n)))
 
 
 def _digest(parts: list[Any]) -> str:

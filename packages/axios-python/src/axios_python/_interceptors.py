@@ -176,6 +176,22 @@ def run_chain_sync(
 ) -> Any:
     """Run ``handlers`` like a promise chain: each ``on_fulfilled`` gets the value so far, each
     ``on_rejected`` the error so far and may recover; return the final value or raise."""
+    if error is None:  # the usual chain, every hook fulfilled, runs without the generator
+        for index, handler in enumerate(handlers):
+            hook = handler.fulfilled
+            if hook is None:
+                continue
+            try:
+                value = call_sync(hook, value)
+            except Exception as exc:
+                error = _wrap(exc, None, kind, value)
+            else:
+                error = _returned(value, expected, hook, kind)
+            if error is not None:  # the rest of the chain, from the next handler, as below
+                handlers = handlers[index + 1 :]
+                break
+        else:
+            return value
     steps = _chain(handlers, kind, expected, value, error)
     try:
         hook, argument = next(steps)

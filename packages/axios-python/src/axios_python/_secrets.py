@@ -103,6 +103,8 @@ class Secrets:
         self._registrations: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         self._headers: frozenset[str] = frozenset()
         self._params: frozenset[str] = frozenset()
+        #: ``is_secret_header``'s answers by name as given, for this set of registrations
+        self._header_verdicts: dict[str, bool] = {}
 
     # -- registration -----------------------------------------------------------------------
 
@@ -148,11 +150,22 @@ class Secrets:
             params.update(param_names)
         self._headers = frozenset(headers)
         self._params = frozenset(params)
+        # a new dict after the names: an answer judged by the old names lands in the old one
+        self._header_verdicts = {}
 
     # -- the definition ---------------------------------------------------------------------
 
     def is_secret_header(self, name: str) -> bool:
         """Whether the header ``name`` carries a credential."""
+        verdicts = self._header_verdicts  # taken before the names the answer is judged by
+        verdict = verdicts.get(name)
+        if verdict is None:
+            verdict = self._judge_header(name)
+            if len(verdicts) < 512:  # a bound: header names are mostly a fixed set
+                verdicts[name] = verdict
+        return verdict
+
+    def _judge_header(self, name: str) -> bool:
         lower = name.lower()
         if lower in SENSITIVE_HEADERS or lower in self._headers:
             return True

@@ -20,6 +20,7 @@ from ._exceptions import (
     TransformError,
 )
 from ._hooks import as_hook, call_async, call_sync, describe_callable
+from ._httpx_request import build_request
 from ._models import Response
 from ._redirects import HOP_POLICY, HopPolicy
 from ._secrets import scrub
@@ -124,14 +125,15 @@ def _build(
         headers = _wire_headers(ctx["headers"])
         if length is not None and "content-length" not in ctx["headers"]:
             headers.append((b"Content-Length", str(length).encode()))
-        request = policy.first = client.build_request(
+        request = policy.first = build_request(
+            client,
             ctx["method"],
             url,
             headers=headers,
             cookies=ctx["cookies"],
             timeout=ctx["timeout"],
             extensions=extensions,
-            **body,
+            body=body,
         )
         limit = ctx["max_body_length"]
         if limit is not None:

@@ -104,6 +104,8 @@ class TrackedStream(httpcore.NetworkStream):
         return self._inner.read(max_bytes, timeout)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:  # httpcore writes b"" for an empty body and its end: nothing to do
+            return
         bind_stream(self._inner)
         self._inner.write(buffer, timeout)
 

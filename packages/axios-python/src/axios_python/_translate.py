@@ -4,9 +4,6 @@ request is sent (``_send.py``) and where a response body is read (``_models.py``
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 from ._call import call_state
 from ._engine import httpx
 from ._exceptions import (
@@ -66,10 +63,19 @@ def send_error(exc: BaseException) -> bool:
     return kind.__name__ == "LocalProtocolError" and kind.__module__.startswith("h11")
 
 
-@contextlib.contextmanager
-def translate_errors(config: Config | None, request: httpx.Request | None) -> Iterator[None]:
-    """Re-raise httpx errors raised inside the block as axios_python errors."""
-    try:
-        yield
-    except HTTPX_ERRORS as exc:
-        raise translate_error(exc, config, request) from exc
+class translate_errors:
+    """Re-raise httpx errors raised inside the block as axios_python errors. A class rather
+    than a ``contextmanager`` generator: every response body is read inside one."""
+
+    __slots__ = ("_config", "_request")
+
+    def __init__(self, config: Config | None, request: httpx.Request | None) -> None:
+        self._config = config
+        self._request = request
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, traceback: object) -> None:
+        if isinstance(exc, HTTPX_ERRORS):
+            raise translate_error(exc, self._config, self._request) from exc

@@ -58,16 +58,21 @@ def wire_url(config: Mapping[str, Any]) -> httpx.URL:
         wire_url({"base_url": "https://h/v1", "url": "/items?page=2", "params": {"q": "x"}})
         # URL('https://h/v1/items?page=2&q=x')
 
-    Within a call (a ``ctx`` a hook received), the URL is built once per distinct ``base_url``,
-    ``url`` and ``params``: the core and every plugin asking for it get the same object.
+    Within the calls of a client (a ``ctx`` a hook received), the URL is built once per
+    distinct ``base_url``, ``url`` and ``params`` (of plain values: strings, numbers, ``None``):
+    the core and every plugin asking for it get the same object, call after call (``httpx.URL``
+    is immutable). A client remembers its last ``KNOWN_URLS`` distinct URLs at most.
     """
     base_url, url, params = config.get("base_url"), config.get("url"), config.get("params")
     allow = config.get("allow_absolute_urls", True)
     state = config.get(CALL_KEY)
     known = state.wire_urls if isinstance(state, CallState) else None
-    key = None
+    key: tuple[Any, ...] | None = None
     if known is not None:
-        key = _plain_key(base_url, url, allow, params)
+        if not params and type(url) is str and type(base_url) is str:  # most calls
+            key = (base_url, url, allow)
+        else:
+            key = _plain_key(base_url, url, allow, params)
         if key is not None:
             found: httpx.URL | None = known.get(key)
             if found is not None:
@@ -80,11 +85,14 @@ def wire_url(config: Mapping[str, Any]) -> httpx.URL:
     else:
         result = httpx.URL(joined).copy_merge_params(params)
     if known is not None and key is not None:
-        if len(known) >= 8:
-            known.clear()
+        if len(known) >= KNOWN_URLS:
+            known.clear()  # a bound, cheaper than keeping an order: the next calls refill it
         known[key] = result
     return result
 
+
+#: How many distinct wire URLs a client remembers (``wire_url``).
+KNOWN_URLS = 256
 
 _PLAIN = (str, int, float, bool, type(None))
 

@@ -1,0 +1,78 @@
+"""The ``httpx.Request`` of one attempt.
+
+``client.build_request`` merges the client's URL, headers, cookies and query parameters into
+the call's, then builds the request; with nothing of the client's to merge but its default
+headers (our clients have no ``base_url`` and no ``params``, and a cookie jar that is most
+often empty) that merging costs as much as the request itself. ``build_request`` here merges
+the headers the way httpx does (the client's, less every name the call sets, then the call's)
+and builds the ``httpx.Request`` directly; a call with cookies, a client whose jar holds some,
+or a URL that is not absolute goes through ``client.build_request`` as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._cookies import jar_is_empty
+from ._engine import httpx
+
+__all__ = ["build_request"]
+
+#: ``Timeout(value).as_dict()`` of the plain timeouts seen so far, by type and value.
+_TIMEOUTS: dict[tuple[type, Any], dict[str, float | None]] = {}
+_PLAIN_TIMEOUT = (int, float, type(None))
+
+
+def _timeout(value: Any) -> dict[str, float | None]:
+    """The ``timeout`` request extension for a ``timeout`` config value (a fresh dict)."""
+    if isinstance(value, httpx.Timeout):
+        return value.as_dict()
+    if type(value) not in _PLAIN_TIMEOUT:
+        return httpx.Timeout(value).as_dict()  # a tuple, or a bad value: httpx says why
+    key = (type(value), value)
+    found = _TIMEOUTS.get(key)
+    if found is None:
+        found = httpx.Timeout(value).as_dict()
+        if len(_TIMEOUTS) < 64:
+            _TIMEOUTS[key] = found
+    return found.copy()
+
+
+def _headers(defaults: httpx.Headers, headers: list[tuple[bytes, bytes]]) -> list[Any]:
+    """The client's default headers merged with the call's, as ``Headers.update`` merges."""
+    raw = defaults.raw
+    if not headers:
+        return raw
+    names = {name.lower() for name, _ in headers}
+    return [item for item in raw if item[0].lower() not in names] + headers
+
+
+def build_request(
+    client: httpx.Client | httpx.AsyncClient,
+    method: str,
+    url: httpx.URL,
+    *,
+    headers: list[tuple[bytes, bytes]],
+    cookies: Any,
+    timeout: Any,
+    extensions: dict[str, Any],
+    body: dict[str, Any],
+) -> httpx.Request:
+    """What ``client.build_request(method, url, headers=..., cookies=..., timeout=...,
+    extensions=..., **body)`` returns, built with less work when the client has nothing to
+    merge but its default headers. ``extensions`` is the request's own (it is added to)."""
+    if cookies or client.params or not url.is_absolute_url or not jar_is_empty(client.cookies.jar):
+        return client.build_request(
+            method,
+            url,
+            headers=headers,
+            cookies=cookies,
+            timeout=timeout,
+            extensions=extensions,
+            **body,
+        )
+    if "timeout" not in extensions:
+        extensions["timeout"] = _timeout(timeout)
+    return httpx.Request(
+        method, url, headers=_headers(client.headers, headers), extensions=extensions, **body
+    )

@@ -1,0 +1,253 @@
+"""What the hot path remembers between calls gives what computing afresh gives.
+
+The core keeps a client's wire URLs, the httpx request is built without ``client.build_request``
+when the client has nothing to merge but its default headers, and a few answers are remembered
+(secret header names, methods, header names, the origin of the last URL). Each must give what
+the plain computation gives, follow changes (a secret registered later), and keep nothing alive
+that may carry a credential.
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import axios_python
+from axios_python import ConfigError, Response, identity, wire_url
+from axios_python._httpx_request import build_request
+from axios_python._redirects import origin_of
+from axios_python._urls import KNOWN_URLS
+from axios_python.engine import httpx
+
+
+def _ok(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json={"ok": True})
+
+
+def _recording(api: axios_python.AxiosPython, seen: Callable[[dict[str, Any]], Any]) -> list[Any]:
+    got: list[Any] = []
+
+    def grab(ctx: dict[str, Any], next_fn: Callable[[dict[str, Any]], Response]) -> Response:
+        got.append(seen(ctx))
+        return next_fn(ctx)
+
+    api.use(grab, scope="attempt")
+    return got
+
+
+# -- wire URLs ------------------------------------------------------------------------------
+
+
+def test_a_clients_calls_share_their_wire_url_objects() -> None:
+    with axios_python.create(
+        {"base_url": "http://h", "transport": httpx.MockTransport(_ok)}
+    ) as api:
+        urls = _recording(api, wire_url)
+        api.get("/a")
+        api.get("/a")
+        api.get("/a", params={"page": 2})
+        api.get("/a", params={"page": 2})
+        api.get("/a", params={"page": "2"})
+        api.get("/b")
+    assert urls[0] is urls[1]
+    assert urls[2] is urls[3] and urls[2] is not urls[0]
+    assert [str(u) for u in urls] == [
+        "http://h/a",
+        "http://h/a",
+        "http://h/a?page=2",
+        "http://h/a?page=2",
+        "http://h/a?page=2",
+        "http://h/b",
+    ]
+    assert urls[4] is not urls[2]  # 2 and "2": other values, looked up apart
+
+
+async def test_async_calls_share_them_too() -> None:
+    async with axios_python.create(
+        {"base_url": "http://h", "transport": httpx.MockTransport(_ok)}
+    ) as api:
+        urls = _recording(api, wire_url)
+        api.get("/a")
+        await api.async_get("/a")
+        await api.async_get("/a", params={"page": 2})
+        seen = _recording(api, lambda ctx: identity(ctx))
+        await api.async_get("/a", params={"token": "t1"})
+        await api.async_get("/a", params={"token": "t2"})
+    assert urls[0] is urls[1] and str(urls[2]) == "http://h/a?page=2"
+    assert seen[0] != seen[1]
+
+
+def test_a_client_remembers_a_bounded_number_of_urls() -> None:
+    with axios_python.create(
+        {"base_url": "http://h", "transport": httpx.MockTransport(_ok)}
+    ) as api:
+        urls = _recording(api, lambda ctx: str(wire_url(ctx)))
+        for n in range(KNOWN_URLS + 10):
+            api.get(f"/item/{n}")
+        assert len(api._wire_urls) <= KNOWN_URLS
+        api.get("/item/3")
+    assert urls[-1] == "http://h/item/3"
+    assert urls[:3] == ["http://h/item/0", "http://h/item/1", "http://h/item/2"]
+
+
+def test_identity_within_calls_is_the_one_computed_afresh() -> None:
+    """In any order of URLs, and after a secret parameter is registered, a client's calls get
+    the identity a configuration outside any call gets."""
+    with axios_python.create(
+        {"base_url": "http://h", "transport": httpx.MockTransport(_ok)}
+    ) as api:
+        seen = _recording(api, lambda ctx: identity(ctx))
+        urls = ["/x?token=a", "/x?token=b", "/x", "/x?token=a", "/x?ticket=1", "/x?ticket=2"]
+        for url in urls[:4]:
+            api.get(url)
+        api.secrets.register(params=["ticket"])
+        for url in urls[4:]:
+            api.get(url)
+        afresh = [
+            identity({"base_url": "http://h", "url": url, "headers": {}, "params": None}, api)
+            for url in urls
+        ]
+    assert seen == afresh
+    assert seen[0] != seen[1] and seen[0] == seen[3]
+    assert seen[4] != seen[5]  # registered before those calls: secret now
+
+
+# -- the httpx request ----------------------------------------------------------------------
+
+
+def _both(client: httpx.Client, **options: Any) -> tuple[httpx.Request, httpx.Request]:
+    options = {"headers": [], "cookies": None, "timeout": 5.0, "body": {}, **options}
+    body = options.pop("body")
+    extensions = options.pop("extensions", {})
+    url = httpx.URL(options.pop("url", "http://h/x"))
+    ours = build_request(client, "GET", url, extensions=dict(extensions), body=body, **options)
+    theirs = client.build_request("GET", url, extensions=dict(extensions), **options, **body)
+    return ours, theirs
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"headers": [(b"Authorization", b"Bearer t")]},
+        {"headers": [(b"user-agent", b"mine/1"), (b"Accept", b"application/json")]},
+        {"timeout": None},
+        {"timeout": (1.0, 2.0, 3.0, 4.0)},
+        {"timeout": httpx.Timeout(3.0, connect=1.0)},
+        {"extensions": {"timeout": {"connect": 1, "read": 1, "write": 1, "pool": 1}}},
+        {"cookies": {"sid": "1"}},
+        {"body": {"json": {"a": 1}}},
+        {"body": {"content": b"raw"}},
+        {"body": {"data": {"f": "v"}}},
+        {"url": "http://h/x?q=1#frag"},
+    ],
+)
+def test_the_request_is_the_one_httpx_builds(options: dict[str, Any]) -> None:
+    with httpx.Client(headers={"User-Agent": "axios-test"}) as client:
+        ours, theirs = _both(client, **options)
+    assert (ours.method, ours.url) == (theirs.method, theirs.url)
+    assert ours.headers.raw == theirs.headers.raw
+    assert ours.extensions == theirs.extensions
+    assert ours.read() == theirs.read()
+
+
+def test_a_client_whose_jar_holds_cookies_sends_them() -> None:
+    with httpx.Client() as client:
+        client.cookies.set("sid", "abc", domain="api.example.com")
+        ours, theirs = _both(client, url="http://api.example.com/x")
+    assert ours.headers.get("cookie") == theirs.headers.get("cookie") == "sid=abc"
+
+
+def test_a_timeout_extension_is_the_requests_own() -> None:
+    with httpx.Client() as client:
+        first, _ = _both(client, timeout=5.0)
+        first.extensions["timeout"]["read"] = 99.0
+        second, _ = _both(client, timeout=5.0)
+    assert second.extensions["timeout"]["read"] == 5.0
+
+
+# -- remembered answers ---------------------------------------------------------------------
+
+
+def test_a_header_registered_secret_later_is_secret_from_then_on() -> None:
+    with axios_python.create() as api:
+        assert not api.secrets.is_secret_header("X-Tenant")
+        registration = api.secrets.register(headers=["x-tenant"])
+        assert api.secrets.is_secret_header("X-Tenant")
+        api.secrets.unregister(registration)
+        assert not api.secrets.is_secret_header("X-Tenant")
+        assert api.secrets.is_secret_header("Authorization")
+
+
+def test_bad_methods_and_header_names_are_refused_after_good_ones() -> None:
+    with axios_python.create(
+        {"base_url": "http://h", "transport": httpx.MockTransport(_ok)}
+    ) as api:
+        assert api.request("get", "/x").request.method == "GET"
+        assert api.request("get", "/x").request.method == "GET"
+        with pytest.raises(ConfigError, match="method"):
+            api.request("GE T", "/x")
+        api.get("/x", headers={"X-Good": "1"})
+        with pytest.raises(ConfigError, match="X Bad"):
+            api.get("/x", headers={"X Bad": "1"})
+
+
+def test_the_origin_of_a_url_is_its_own_and_the_url_is_not_kept() -> None:
+    first = httpx.URL("https://user:secret@h/x")
+    assert origin_of(first) == ("https", "h", 443)
+    assert origin_of(first) == ("https", "h", 443)
+    second = httpx.URL("http://other:8080/y")
+    assert origin_of(second) == ("http", "other", 8080)
+    assert origin_of(first) == ("https", "h", 443)
+    gone = weakref.ref(first)
+    del first
+    gc.collect()
+    assert gone() is None
+
+
+def test_only_what_httpx_must_merge_goes_through_build_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    merged: list[str] = []
+    plain = httpx.Client.build_request
+
+    def counting(self: httpx.Client, method: str, url: Any, **options: Any) -> httpx.Request:
+        merged.append(str(url))
+        return plain(self, method, url, **options)
+
+    monkeypatch.setattr(httpx.Client, "build_request", counting)
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(
+            200, headers={"Set-Cookie": "sid=1; Path=/"} if "login" in request.url.path else {}
+        )
+
+    with axios_python.create(
+        {"base_url": "http://api.example.com", "transport": httpx.MockTransport(answer)}
+    ) as api:
+        api.get("/x", headers={"X-One": "1"})
+        assert merged == []
+        api.get("/x", cookies={"pref": "dark"})
+        assert merged == ["http://api.example.com/x"]
+        api.get("/login")
+        api.get("/y")  # the jar holds a cookie now
+    assert merged == ["http://api.example.com/x", "http://api.example.com/y"]
+    assert seen[0].headers["x-one"] == "1" and "cookie" not in seen[0].headers
+    assert seen[1].headers["cookie"] == "pref=dark"
+    assert seen[3].headers["cookie"] == "sid=1"
+
+
+def test_a_closed_client_forgets_its_callers() -> None:
+    api = axios_python.create({"base_url": "http://h", "transport": httpx.MockTransport(_ok)})
+    seen = _recording(api, lambda ctx: identity(ctx))
+    api.get("/x", params={"api_key": "k-1"}, headers={"Authorization": "Bearer t"})
+    assert seen and api._wire_urls and api._last_identity is not None
+    api.close()
+    assert not api._wire_urls
+    assert api._last_identity is None and api._last_url_parts is None
