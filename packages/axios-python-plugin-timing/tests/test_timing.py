@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -230,7 +231,7 @@ def test_phases_new_then_keep_alive_connection(
 def _phases(names: list[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, float | None]:
     """The phases an ``AttemptTrace`` gives for these events, the n-th one at time n."""
     clock = iter(range(100))
-    monkeypatch.setattr(_trace.time, "perf_counter", lambda: float(next(clock)))
+    monkeypatch.setattr(time, "perf_counter", lambda: float(next(clock)))
     tracer = _trace.AttemptTrace()
     record = tracer.callback()
     for name in names:
