@@ -209,34 +209,41 @@ def test_the_origin_of_a_url_is_its_own_and_the_url_is_not_kept() -> None:
     assert gone() is None
 
 
-def test_only_what_httpx_must_merge_goes_through_build_request(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_only_what_httpx_must_merge_goes_through_build_request(
+    monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
     merged: list[str] = []
-    plain = httpx.Client.build_request
+    kind = httpx.Client if mode == "sync" else httpx.AsyncClient
+    plain = kind.build_request
 
-    def counting(self: httpx.Client, method: str, url: Any, **options: Any) -> httpx.Request:
+    def counting(self: Any, method: str, url: Any, **options: Any) -> httpx.Request:
         merged.append(str(url))
         return plain(self, method, url, **options)
 
-    monkeypatch.setattr(httpx.Client, "build_request", counting)
+    monkeypatch.setattr(kind, "build_request", counting)
     seen: list[httpx.Request] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(
-            200, headers={"Set-Cookie": "sid=1; Path=/"} if "login" in request.url.path else {}
-        )
+        cookie = {"Set-Cookie": "sid=1; Path=/"} if "login" in request.url.path else {}
+        return httpx.Response(200, headers=cookie)
 
-    with axios_python.create(
+    async def get(api: axios_python.AxiosPython, url: str, **options: Any) -> None:
+        if mode == "sync":
+            api.get(url, **options)
+        else:
+            await api.async_get(url, **options)
+
+    async with axios_python.create(
         {"base_url": "http://api.example.com", "transport": httpx.MockTransport(answer)}
     ) as api:
-        api.get("/x", headers={"X-One": "1"})
+        await get(api, "/x", headers={"X-One": "1"})
         assert merged == []
-        api.get("/x", cookies={"pref": "dark"})
+        await get(api, "/x", cookies={"pref": "dark"})
         assert merged == ["http://api.example.com/x"]
-        api.get("/login")
-        api.get("/y")  # the jar holds a cookie now
+        await get(api, "/login")
+        await get(api, "/y")  # the jar holds a cookie now
     assert merged == ["http://api.example.com/x", "http://api.example.com/y"]
     assert seen[0].headers["x-one"] == "1" and "cookie" not in seen[0].headers
     assert seen[1].headers["cookie"] == "pref=dark"

@@ -10,7 +10,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, get_args
 
 import axios_python
 from axios_python import (
@@ -890,6 +890,6 @@ _COUNTERS: Mapping[str, str] = {
     "bypass": "bypassed",
 }
 #: The ``CacheInfo`` of each status without an age, not stored: frozen, so responses share it.
-_PLAIN_INFO: dict[str, CacheInfo] = {status: CacheInfo(status) for status in _COUNTERS}  # type: ignore[arg-type]
+_PLAIN_INFO: dict[str, CacheInfo] = {status: CacheInfo(status) for status in get_args(CacheStatus)}
 _MAX_VARIANTS = 8
 _WARN_EVERY = 30.0
