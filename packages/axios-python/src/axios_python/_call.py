@@ -25,6 +25,7 @@ import contextvars
 import threading
 import time
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._secrets import DEFAULT_SECRETS
@@ -39,6 +40,9 @@ T = TypeVar("T")
 
 #: The configuration key holding the call's ``CallState``.
 CALL_KEY = "axios_python.call"
+
+#: ``baseline`` outside the checking of middleware (and once the call ended)
+_NO_CONFIG: Mapping[str, Any] = MappingProxyType({})
 
 _current: contextvars.ContextVar[CallState | None] = contextvars.ContextVar(
     "axios_python_call", default=None
@@ -76,7 +80,7 @@ class CallState:
         self.sending: Mapping[str, Any] | None = None
         #: the call's validated configuration (after the request interceptors): what hooks
         #: change is checked against it
-        self.baseline: Mapping[str, Any] = {}
+        self.baseline: Mapping[str, Any] = _NO_CONFIG
         #: streamed responses the transport produced for this call: those the caller does
         #: not receive are closed when the call ends
         self.streams: list[Any] = []
@@ -127,9 +131,15 @@ def begin(client: AxiosPython, config: dict[str, Any]) -> contextvars.Token[Call
     return _current.set(state)
 
 
-def end(token: contextvars.Token[CallState | None]) -> None:
-    """End the call started with ``begin``."""
+def end(token: contextvars.Token[CallState | None], state: CallState | None) -> None:
+    """End the call started with ``begin``, whose state is ``state``: the state lets go of the
+    call's configurations. A response keeps the state through its ``config``; once the state
+    no longer holds a configuration back, the two form no cycle, and both are freed as soon as
+    the caller drops the response instead of waiting for the garbage collector."""
     _current.reset(token)
+    if state is not None:
+        state.sending = None
+        state.baseline = _NO_CONFIG
 
 
 def unclaimed_streams(state: CallState, returned: Any) -> list[Any]:

@@ -144,7 +144,7 @@ class Pipeline:
             response = self._run_sync(config)
             return response
         finally:
-            end(reset)
+            end(reset, state)
             if state is not None and state.streams:
                 for stream in unclaimed_streams(state, response):
                     stream.close()
@@ -236,7 +236,7 @@ class Pipeline:
                 response = await run_cancellable(self._run_async(config), token, config)
             return response
         finally:
-            end(reset)
+            end(reset, state)
             if state is not None and state.streams:
                 for stream in unclaimed_streams(state, response):
                     await stream.aclose()

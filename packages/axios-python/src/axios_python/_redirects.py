@@ -138,7 +138,10 @@ class HopPolicy:
         self.hooks = hooks
         self.follow = follow
         self.observers = observers
-        self.first: httpx.Request | None = None
+        #: ``id()`` of the attempt's first request, which the sender holds for the whole
+        #: attempt; not the request itself, which holds the policy in its extensions: no cycle
+        #: to wait for the garbage collector
+        self.first = 0
 
     @classmethod
     def for_config(cls, url: httpx.URL, secrets: Secrets, config: Any) -> HopPolicy:
@@ -152,7 +155,7 @@ class HopPolicy:
 
     def apply(self, request: httpx.Request) -> None:
         """Run before every request of the attempt is sent (redirect hops included)."""
-        if request is not self.first:
+        if id(request) != self.first:
             if not may_receive_credentials(self.origin, request.url):
                 secret = self.secrets.is_secret_header
                 for name in [n for n in request.headers if secret(n)]:

@@ -3,6 +3,7 @@ status validation, with every httpx error translated into the library's hierarch
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -125,7 +126,7 @@ def _build(
         headers = _wire_headers(ctx["headers"])
         if length is not None and "content-length" not in ctx["headers"]:
             headers.append((b"Content-Length", str(length).encode()))
-        request = policy.first = build_request(
+        request = build_request(
             client,
             ctx["method"],
             url,
@@ -135,6 +136,7 @@ def _build(
             extensions=extensions,
             body=body,
         )
+        policy.first = id(request)
         limit = ctx["max_body_length"]
         if limit is not None:
             limit_request_body(ctx, request, limit)
@@ -252,6 +254,18 @@ def _resendable(
     )
 
 
+def _unbind(response: httpx.Response) -> None:
+    """Once a body is read (the stream closed): the stream httpx bound to the response, which
+    holds the response back, gives way to a plain stream over the body, for the response and
+    the redirects it followed. No cycle is left, so a call's objects are freed as soon as the
+    caller drops the response, not by the garbage collector later."""
+    response.stream = httpx.ByteStream(response.content)
+    for hop in response.history:  # httpx read each one before following it
+        if hop.is_closed and hop.is_stream_consumed:
+            with contextlib.suppress(httpx.ResponseNotRead):  # consumed without being kept
+                hop.stream = httpx.ByteStream(hop.content)
+
+
 def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Response:
     """The response, its body read unless ``stream``: read here, not by httpx, so that
     ``max_content_length`` bounds it (httpx's reading is unbounded)."""
@@ -280,6 +294,7 @@ def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Res
         except BaseException:
             response.close()
             raise
+        _unbind(response)
     return response
 
 
@@ -309,6 +324,7 @@ async def _send_async(client: httpx.AsyncClient, request: httpx.Request, ctx: Co
         except BaseException:
             await response.aclose()
             raise
+        _unbind(response)
     return response
 
 
