@@ -54,38 +54,38 @@ def _with_attempt_hook(api: axios_python.AxiosPython) -> None:
     api.use(note, scope="attempt")
 
 
+async def _get(api: axios_python.AxiosPython, url: str, mode: str) -> Response:
+    return api.get(url) if mode == "sync" else await api.async_get(url)
+
+
 @pytest.mark.usefixtures("collector_off")
+@pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("url", ["/json", "/redirect?to=/json"])
-def test_a_dropped_response_is_freed_at_once_sync(srv: LocalServer, url: str) -> None:
-    with axios_python.create({"base_url": srv.base_url}) as api:
+async def test_a_dropped_response_is_freed_at_once(srv: LocalServer, url: str, mode: str) -> None:
+    async with axios_python.create({"base_url": srv.base_url}) as api:
         _with_attempt_hook(api)
-        response = api.get(url)
+        response = await _get(api, url, mode)
         assert response.data  # the body was read
         assert isinstance(response.stream, httpx.ByteStream)
         assert b"".join(response.stream) == response.content
         refs = _refs(response)
         assert len(refs) == (4 if "redirect" in url else 3)
         del response
-        assert [ref() for ref in refs] == [None] * len(refs)
-
-
-@pytest.mark.usefixtures("collector_off")
-@pytest.mark.parametrize("url", ["/json", "/redirect?to=/json"])
-async def test_a_dropped_response_is_freed_at_once_async(srv: LocalServer, url: str) -> None:
-    async with axios_python.create({"base_url": srv.base_url}) as api:
-        _with_attempt_hook(api)
-        response = await api.async_get(url)
-        assert response.content
-        refs = _refs(response)
-        del response
         await asyncio.sleep(0)  # the loop runs the callbacks already scheduled (they hold it)
         assert [ref() for ref in refs] == [None] * len(refs)
 
 
-def test_the_read_response_still_behaves_as_read(api: axios_python.AxiosPython) -> None:
-    response = api.get("/json")
-    body = response.content
-    assert response.is_closed and response.is_stream_consumed
-    assert response.read() == body and list(response.iter_bytes()) == [body]
-    response.close()  # a no-op, as on any read response
-    assert response.clone().content == body
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_the_read_response_still_behaves_as_read(srv: LocalServer, mode: str) -> None:
+    async with axios_python.create({"base_url": srv.base_url}) as api:
+        response = await _get(api, "/json", mode)
+        body = response.content
+        assert response.is_closed and response.is_stream_consumed
+        if mode == "sync":
+            assert response.read() == body and list(response.iter_bytes()) == [body]
+            response.close()  # a no-op, as on any read response
+        else:
+            assert await response.aread() == body
+            assert [chunk async for chunk in response.aiter_bytes()] == [body]
+            await response.aclose()
+        assert response.clone().content == body

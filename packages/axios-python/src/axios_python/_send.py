@@ -261,9 +261,8 @@ def _unbind(response: httpx.Response) -> None:
     caller drops the response, not by the garbage collector later."""
     response.stream = httpx.ByteStream(response.content)
     for hop in response.history:  # httpx read each one before following it
-        if hop.is_closed and hop.is_stream_consumed:
-            with contextlib.suppress(httpx.ResponseNotRead):  # consumed without being kept
-                hop.stream = httpx.ByteStream(hop.content)
+        with contextlib.suppress(httpx.ResponseNotRead):
+            hop.stream = httpx.ByteStream(hop.content)
 
 
 def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Response:
