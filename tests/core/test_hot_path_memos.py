@@ -133,8 +133,9 @@ def _both(client: httpx.Client, **options: Any) -> tuple[httpx.Request, httpx.Re
     "options",
     [
         {},
-        {"headers": [(b"Authorization", b"Bearer t")]},
-        {"headers": [(b"user-agent", b"mine/1"), (b"Accept", b"application/json")]},
+        {"headers": [("Authorization", "Bearer t")]},
+        {"headers": [("user-agent", "mine/1"), ("Accept", "application/json")]},
+        {"headers": [("X-Name", "Zoë".encode("latin-1")), ("User-Agent", "mine/1")]},
         {"timeout": None},
         {"timeout": (1.0, 2.0, 3.0, 4.0)},
         {"timeout": httpx.Timeout(3.0, connect=1.0)},

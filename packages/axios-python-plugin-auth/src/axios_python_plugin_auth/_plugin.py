@@ -175,6 +175,9 @@ class AuthPlugin:
         if not isinstance(refresh_on_401, bool):
             raise TypeError(f"refresh_on_401 must be True or False, got {refresh_on_401!r}")
         self._source = source
+        #: a credential that never changes: the first attempt need not be told which one the
+        #: call started with
+        self._fixed = isinstance(source, StaticSource)
         self._placement = placement
         self._refresh_on_401 = refresh_on_401 and bool(source.refreshable)
         if source.refreshable and not refresh_on_401:
@@ -329,12 +332,12 @@ class AuthPlugin:
         return self._identified(config, seen, credential)
 
     def _identified(self, config: Config, seen: int, credential: str) -> Config:
-        # the call's first credential, as the source gave it: (seen, credential)
-        call_state(config).slot(self, lambda: (seen, credential))
+        if not self._fixed:  # the call's first credential, as the source gave it
+            call_state(config).slot(self, lambda: (seen, credential))
         return self._placement.apply(config, credential)
 
     def _first(self, ctx: Config) -> tuple[int, str] | None:
-        if ctx.get("attempt", 1) != 1:
+        if self._fixed or ctx.get("attempt", 1) != 1:
             return None
         first: tuple[int, str] | None = call_state(ctx).peek(self)
         return first

@@ -7,6 +7,7 @@ event loop unless a hook only has an async form; an async call awaits the async 
 from __future__ import annotations
 
 import inspect
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -117,11 +118,29 @@ def describe_callable(fn: Any) -> str:
     return f"<{getattr(fn, '__qualname__', None) or type(fn).__qualname__}>"
 
 
+#: Types a hook returned whose instances are never awaitable (a dict, ``None``, a Response):
+#: learnt from results, so the usual result costs a set lookup instead of an ABC check.
+_PLAIN_RESULTS: set[type] = {dict, type(None)}
+
+
+def _awaitable(result: Any) -> bool:
+    """``inspect.isawaitable(result)``, remembered by type (a generator-based coroutine is
+    awaitable by a flag of its own: generators are never remembered)."""
+    kind = type(result)
+    if kind in _PLAIN_RESULTS:
+        return False
+    if inspect.isawaitable(result):
+        return True
+    if kind is not types.GeneratorType and len(_PLAIN_RESULTS) < 256:  # a few types in all
+        _PLAIN_RESULTS.add(kind)
+    return False
+
+
 def call_sync(hook: Hook, *args: Any) -> Any:
     """Call ``hook`` from synchronous code."""
     if hook.sync is not None:
         result = hook.sync(*args)
-        if inspect.isawaitable(result):
+        if _awaitable(result):
             return run_sync(_await(result))
         return result
     assert hook.async_ is not None
@@ -134,7 +153,7 @@ async def call_async(hook: Hook, *args: Any) -> Any:
         return await hook.async_(*args)
     assert hook.sync is not None
     result = hook.sync(*args)
-    if inspect.isawaitable(result):
+    if _awaitable(result):
         return await result
     return result
 

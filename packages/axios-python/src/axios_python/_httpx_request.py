@@ -38,13 +38,30 @@ def _timeout(value: Any) -> dict[str, float | None]:
     return found.copy()
 
 
-def _headers(defaults: httpx.Headers, headers: list[tuple[bytes, bytes]]) -> list[Any]:
-    """The client's default headers merged with the call's, as ``Headers.update`` merges."""
-    raw = defaults.raw
+def _headers(
+    defaults: httpx.Headers, headers: list[tuple[str, str | bytes]]
+) -> httpx.Headers | list[Any]:
+    """The client's default headers merged with the call's, as ``Headers.update`` merges (the
+    client's, less every name the call sets, then the call's). A ``Headers`` is returned when
+    it can be: ``httpx.Request`` copies one without checking its items again."""
     if not headers:
-        return raw
-    names = {name.lower() for name, _ in headers}
-    return [item for item in raw if item[0].lower() not in names] + headers
+        return defaults
+    merged = httpx.Headers(defaults)
+    for name, value in headers:
+        if type(value) is not str:  # bytes: a value that is not ASCII (Headers sets a str)
+            return _merged_raw(defaults, headers)
+        size = len(merged)
+        merged[name] = value
+        if len(merged) <= size:  # it replaced the client's value where it stood: move it last
+            del merged[name]
+            merged[name] = value
+    return merged
+
+
+def _merged_raw(defaults: httpx.Headers, headers: list[tuple[str, str | bytes]]) -> list[Any]:
+    """``_headers`` as a list of pairs (for a call with a value that is not ASCII)."""
+    names = {name.encode("ascii").lower() for name, _ in headers}
+    return [item for item in defaults.raw if item[0].lower() not in names] + headers
 
 
 def build_request(
@@ -52,7 +69,7 @@ def build_request(
     method: str,
     url: httpx.URL,
     *,
-    headers: list[tuple[bytes, bytes]],
+    headers: list[tuple[str, str | bytes]],
     cookies: Any,
     timeout: Any,
     extensions: dict[str, Any],
@@ -65,7 +82,7 @@ def build_request(
         return client.build_request(
             method,
             url,
-            headers=headers,
+            headers=headers,  # type: ignore[arg-type]  # httpx takes str and bytes pairs mixed
             cookies=cookies,
             timeout=timeout,
             extensions=extensions,

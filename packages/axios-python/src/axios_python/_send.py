@@ -92,24 +92,24 @@ async def _transformed_async(ctx: Config) -> Any:
     return value
 
 
-def _wire_headers(headers: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
+def _wire_headers(headers: Mapping[str, Any]) -> list[tuple[str, str | bytes]]:
     """The headers as they go on the wire: each checked (a line break, NUL or other control
     character in a value is refused before anything is sent, naming the header, never the
-    value), surrounding spaces and tabs stripped (no field value has them, RFC 9110), a value
-    that is not ASCII sent as its bytes (Latin-1 where it fits, else UTF-8; httpx would refuse
-    the str)."""
-    wire: list[tuple[bytes, bytes]] = []
+    value), surrounding spaces and tabs stripped (no field value has them, RFC 9110), an ASCII
+    value kept as a str, any other sent as its bytes (Latin-1 where it fits, else UTF-8; httpx
+    would refuse the str)."""
+    wire: list[tuple[str, str | bytes]] = []
     for name, value in headers.items():
         check_header(name, value)
         if value is None:
             continue
         value = value.strip(" \t") if isinstance(value, str) else value.strip(b" \t")
-        if isinstance(value, str):
+        if isinstance(value, str) and not value.isascii():
             try:
                 value = value.encode("latin-1")
             except UnicodeEncodeError:
                 value = value.encode("utf-8")
-        wire.append((name.encode("ascii"), value))
+        wire.append((name, value))
     return wire
 
 
@@ -125,7 +125,7 @@ def _build(
         body, length = _body(ctx, transformed, is_async=is_async)
         headers = _wire_headers(ctx["headers"])
         if length is not None and "content-length" not in ctx["headers"]:
-            headers.append((b"Content-Length", str(length).encode()))
+            headers.append(("Content-Length", str(length)))
         request = build_request(
             client,
             ctx["method"],
