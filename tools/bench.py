@@ -41,10 +41,12 @@ Sections (``--only`` takes any of them; default: all):
   when that child fails).
 
 Every loopback case is warmed up, then the cases take turns, in alternating order, for
-``--rounds`` rounds (7) of ``--requests`` requests (300; a gather of 32 counts as 32). A case's
-value is the median over rounds of its median time per request; its ratio is the median over
-rounds of (reference time ÷ case time) within the same round, so a ratio above 1 is faster
-than the reference (the raw client, unless the table says otherwise). The other sections scale
+``--rounds`` rounds (7) of ``--requests`` requests (300; a gather of 32 counts as 32); within a
+round the cases take turns of 50 requests (64 in a section where one gathers), so that a
+change in the machine's speed falls on every case of the round alike. A case's value is the
+median over rounds of its median time per request; its ratio is the median over rounds of
+(reference time ÷ case time) within the same round, so a ratio above 1 is faster than the
+reference (the raw client, unless the table says otherwise). The other sections scale
 from the same options: ``micro`` 4 × ``--requests`` per round, ``cache`` and ``sigv4`` at most
 5 rounds, ``otel`` 2,000 requests x 3 rounds, ``import`` 10 interpreters per module. The full
 run takes about 2 to 6 minutes on a 2-core machine, depending on its load.
@@ -268,13 +270,27 @@ def _checked(response: Any) -> None:
         raise RuntimeError(f"unexpected status {status}")
 
 
+#: Requests of one case before the next case takes its turn, within a round: the cases of a
+#: round take many short turns, so a change in the machine's speed (another process, the CPU's
+#: clock) falls on all of them alike instead of on whichever case ran then.
+SLICE = 50
+
+
+def _slices(requests: int, size: int) -> list[int]:
+    """``requests`` cut into turns of ``size`` (the last one shorter)."""
+    return [min(size, requests - done) for done in range(0, requests, size)]
+
+
 def _run_sync_cases(cases: Sequence[tuple[CaseResult, SyncCall]], p: Params) -> None:
     for _, call in cases:
         _time_sync(call, p.warmup, None)
     for round_ in range(p.rounds):
-        for result, call in cases if round_ % 2 == 0 else cases[::-1]:
-            gc.collect()
-            _time_sync(call, p.requests, result.new_round())
+        order = cases if round_ % 2 == 0 else cases[::-1]
+        rounds = [(result.new_round(), call) for result, call in order]
+        gc.collect()
+        for size in _slices(p.requests, SLICE):
+            for into, call in rounds:
+                _time_sync(call, size, into)
 
 
 async def _run_async_cases(
@@ -287,13 +303,18 @@ async def _run_async_cases(
             await _time_async(call, p.warmup, None)
         else:
             await _time_gather(call, p.warmup, concurrency, None)
+    # a turn of a gathering case is whole gathers: at least two
+    size = max(SLICE, 2 * max(concurrency for _, _, concurrency in cases))
     for round_ in range(p.rounds):
-        for result, call, concurrency in cases if round_ % 2 == 0 else cases[::-1]:
-            gc.collect()
-            if concurrency == 1:
-                await _time_async(call, count, result.new_round())
-            else:
-                await _time_gather(call, count, concurrency, result.new_round())
+        order = cases if round_ % 2 == 0 else cases[::-1]
+        rounds = [(result.new_round(), call, concurrency) for result, call, concurrency in order]
+        gc.collect()
+        for turn in _slices(count, size):
+            for into, call, concurrency in rounds:
+                if concurrency == 1:
+                    await _time_async(call, turn, into)
+                else:
+                    await _time_gather(call, turn, concurrency, into)
 
 
 def _speed_ratio(case: CaseResult, reference: CaseResult) -> float:

@@ -60,10 +60,22 @@ ROUTE = "/json"
 
 @dataclass
 class Round:
-    """One round of one case: the time of each request and the client's CPU per request."""
+    """One round of one case: the time of each request and the client's CPU per request
+    (a round may be measured in several slices)."""
 
     samples_us: list[float] = field(default_factory=list)
-    cpu_us: float = 0.0
+    cpu_total_us: float = 0.0
+    measured: int = 0
+
+    @property
+    def cpu_us(self) -> float:
+        """The client's CPU time per request of the round."""
+        return self.cpu_total_us / self.measured if self.measured else 0.0
+
+    def add_cpu(self, total_ns: int, requests: int) -> None:
+        """Count the CPU time of one slice of ``requests`` requests."""
+        self.cpu_total_us += total_ns / 1000
+        self.measured += requests
 
 
 @dataclass
@@ -155,7 +167,7 @@ def _time_sync(call: SyncCall, count: int, into: Round | None) -> None:
         if into is not None:
             into.samples_us.append(elapsed / 1000)
     if into is not None:
-        into.cpu_us = (time.process_time_ns() - cpu_start) / 1000 / count
+        into.add_cpu(time.process_time_ns() - cpu_start, count)
 
 
 async def _time_async(call: AsyncCall, count: int, into: Round | None) -> None:
@@ -168,7 +180,7 @@ async def _time_async(call: AsyncCall, count: int, into: Round | None) -> None:
         if into is not None:
             into.samples_us.append(elapsed / 1000)
     if into is not None:
-        into.cpu_us = (time.process_time_ns() - cpu_start) / 1000 / count
+        into.add_cpu(time.process_time_ns() - cpu_start, count)
 
 
 async def _time_gather(call: AsyncCall, count: int, concurrency: int, into: Round | None) -> None:
@@ -182,7 +194,7 @@ async def _time_gather(call: AsyncCall, count: int, concurrency: int, into: Roun
         if into is not None:
             into.samples_us.append(elapsed / 1000 / concurrency)
     if into is not None:
-        into.cpu_us = (time.process_time_ns() - cpu_start) / 1000 / (batches * concurrency)
+        into.add_cpu(time.process_time_ns() - cpu_start, batches * concurrency)
 
 
 def _run_sync_cases(base_url: str, requests: int, repeat: int, warmup: int) -> list[CaseResult]:

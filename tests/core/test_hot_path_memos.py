@@ -259,3 +259,47 @@ def test_a_closed_client_forgets_its_callers() -> None:
     api.close()
     assert not api._wire_urls
     assert api._last_identity is None and api._last_url_parts is None
+
+
+# -- hook results -----------------------------------------------------------------------------
+
+
+class _Later:
+    """An awaitable that is not a coroutine: a plain function's result to be awaited."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __await__(self) -> Any:
+        yield from ()
+        return self.value
+
+
+@pytest.mark.parametrize("is_async", [False, True])
+async def test_a_plain_hooks_awaitable_result_is_awaited_after_plain_ones(is_async: bool) -> None:
+    """The core remembers the types of plain results (a dict); a plain function returning an
+    awaitable, of a type not seen before or after dicts, still has it awaited."""
+    wrap = {"value": False}
+
+    def interceptor(config: dict[str, Any]) -> Any:
+        config = {**config, "headers": {**config["headers"], "X-Seen": "yes"}}
+        return _Later(config) if wrap["value"] else config
+
+    seen: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("X-Seen"))
+        return httpx.Response(200)
+
+    with axios_python.create(
+        {"base_url": "http://h", "transport": httpx.MockTransport(answer)}
+    ) as api:
+        api.interceptors.request.use(interceptor)
+        for later in (False, True, False, True):
+            wrap["value"] = later
+            if is_async:
+                response = await api.async_get("/x")
+            else:
+                response = api.get("/x")
+            assert response.status_code == 200
+    assert seen == ["yes"] * 4
