@@ -82,12 +82,13 @@ import traceback
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 from bench_overhead import (  # siblings: tools/ is on sys.path
     CaseResult,
     Mode,
+    Round,
     _async_passthrough,
     _passthrough,
     _time_async,
@@ -111,6 +112,7 @@ STACK_LOGGER = "bench.axios_python.stack"
 MEMORY_LOGGER = "bench.axios_python.memory"
 
 SyncCall = Callable[[], object]
+T = TypeVar("T")
 AsyncCall = Callable[[], Awaitable[object]]
 
 
@@ -281,16 +283,25 @@ def _slices(requests: int, size: int) -> list[int]:
     return [min(size, requests - done) for done in range(0, requests, size)]
 
 
+def _turns(
+    cases: Sequence[tuple[CaseResult, T]], rounds: int, requests: int, size: int
+) -> Iterator[tuple[int, list[tuple[Round, T]]]]:
+    """The schedule of both paths: for every turn of every round, its size and each case's
+    round (to record into) with what runs the case, in the round's order (alternating)."""
+    for round_ in range(rounds):
+        order = cases if round_ % 2 == 0 else cases[::-1]
+        into = [(result.new_round(), run) for result, run in order]
+        gc.collect()
+        for turn in _slices(requests, size):
+            yield turn, into
+
+
 def _run_sync_cases(cases: Sequence[tuple[CaseResult, SyncCall]], p: Params) -> None:
     for _, call in cases:
         _time_sync(call, p.warmup, None)
-    for round_ in range(p.rounds):
-        order = cases if round_ % 2 == 0 else cases[::-1]
-        rounds = [(result.new_round(), call) for result, call in order]
-        gc.collect()
-        for size in _slices(p.requests, SLICE):
-            for into, call in rounds:
-                _time_sync(call, size, into)
+    for turn, rounds in _turns(cases, p.rounds, p.requests, SLICE):
+        for into, call in rounds:
+            _time_sync(call, turn, into)
 
 
 async def _run_async_cases(
@@ -305,16 +316,13 @@ async def _run_async_cases(
             await _time_gather(call, p.warmup, concurrency, None)
     # a turn of a gathering case is whole gathers: at least two
     size = max(SLICE, 2 * max(concurrency for _, _, concurrency in cases))
-    for round_ in range(p.rounds):
-        order = cases if round_ % 2 == 0 else cases[::-1]
-        rounds = [(result.new_round(), call, concurrency) for result, call, concurrency in order]
-        gc.collect()
-        for turn in _slices(count, size):
-            for into, call, concurrency in rounds:
-                if concurrency == 1:
-                    await _time_async(call, turn, into)
-                else:
-                    await _time_gather(call, turn, concurrency, into)
+    runs = [(result, (call, concurrency)) for result, call, concurrency in cases]
+    for turn, rounds in _turns(runs, p.rounds, count, size):
+        for into, (call, concurrency) in rounds:
+            if concurrency == 1:
+                await _time_async(call, turn, into)
+            else:
+                await _time_gather(call, turn, concurrency, into)
 
 
 def _speed_ratio(case: CaseResult, reference: CaseResult) -> float:

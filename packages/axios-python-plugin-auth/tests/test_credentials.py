@@ -79,6 +79,17 @@ def test_provider_is_asked_on_every_attempt(make_caller: MakeCaller, srv: LocalS
     assert provider.calls == 4
 
 
+def test_a_fixed_token_is_on_every_attempt(make_caller: MakeCaller, srv: LocalServer) -> None:
+    call = caller(make_caller, AuthPlugin(token="abc"))
+    response = call.get(
+        "/flaky?key=fixed-every-attempt&fail=2",
+        max_retries=3,
+        retry_strategy=FixedDelay(0.0, retry_on_status=[503]),
+    )
+    assert response.data["attempt"] == 3
+    assert sent_headers(srv, "authorization") == ["Bearer abc"] * 3
+
+
 def test_provider_is_asked_again_after_a_dropped_connection(
     make_caller: MakeCaller, srv: LocalServer
 ) -> None:
