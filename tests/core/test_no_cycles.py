@@ -7,7 +7,9 @@ when the call ends."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gc
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -73,6 +75,117 @@ async def test_a_dropped_response_is_freed_at_once(srv: LocalServer, url: str, m
         del response
         await asyncio.sleep(0)  # the loop runs the callbacks already scheduled (they hold it)
         assert [ref() for ref in refs] == [None] * len(refs)
+
+
+class _LingeringPool(concurrent.futures.ThreadPoolExecutor):
+    """Runs each job on its own thread, which stays in the job after finishing it (as a pool's
+    worker thread may, when the machine is busy) until ``release``."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)  # never used: submit below starts its own threads
+        self.released = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+        def work() -> None:
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as error:  # pragma: no cover - the jobs here succeed
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+            self.released.wait(10)  # the job's result is still in this frame meanwhile
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        self.threads.append(thread)
+        return future
+
+    def release(self) -> None:
+        self.released.set()
+        for thread in self.threads:
+            thread.join(10)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.release()
+
+
+@pytest.mark.usefixtures("collector_off")
+def test_a_worker_thread_keeps_no_response(srv: LocalServer) -> None:
+    # an async call through a sync-only middleware runs that middleware on a worker thread;
+    # the response must not stay with the thread once the middleware returned it
+    pool = _LingeringPool()
+
+    async def call() -> list[weakref.ref[Any]]:
+        asyncio.get_running_loop().set_default_executor(pool)
+        async with axios_python.create({"base_url": srv.base_url}) as api:
+            _with_attempt_hook(api)
+            response = await api.async_get("/json")
+            refs = _refs(response)
+            del response
+            await asyncio.sleep(0)
+            assert [ref() for ref in refs] == [None] * len(refs)
+            return refs
+
+    try:
+        asyncio.run(call())
+    finally:
+        pool.release()
+
+
+@pytest.mark.usefixtures("collector_off")
+def test_a_sync_call_in_async_code_leaves_no_response_with_the_bridge(
+    srv: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a sync call made where a loop runs, through an async-only middleware, runs that
+    # middleware on a bridge thread's loop; the response must not stay with that thread
+    from axios_python import _bridge
+
+    pool = _LingeringPool()
+    monkeypatch.setattr(_bridge, "_executor", pool)
+
+    async def passing(ctx: dict[str, Any], next_fn: Callable[..., Any]) -> Response:
+        return await next_fn(ctx)  # type: ignore[no-any-return]
+
+    async def call() -> None:
+        async with axios_python.create({"base_url": srv.base_url}) as api:
+            _with_attempt_hook(api)
+            api.use(passing)
+            response = api.get("/json")  # blocks this loop: the caller chose to
+            refs = _refs(response)
+            del response
+            assert [ref() for ref in refs] == [None] * len(refs)
+
+    try:
+        asyncio.run(call())
+    finally:
+        pool.release()
+
+
+@pytest.mark.usefixtures("collector_off")
+def test_the_loop_a_sync_call_makes_for_its_thread_keeps_no_call(srv: LocalServer) -> None:
+    # a sync call through an async-only middleware runs it on a loop the thread keeps for its
+    # later calls; the call that made that loop must not stay with it
+    async def passing(ctx: dict[str, Any], next_fn: Callable[..., Any]) -> Response:
+        return await next_fn(ctx)  # type: ignore[no-any-return]
+
+    found: list[list[Any]] = []
+
+    def on_a_new_thread() -> None:
+        with axios_python.create({"base_url": srv.base_url}) as api:
+            _with_attempt_hook(api)
+            api.use(passing)
+            response = api.get("/json")
+            refs = _refs(response)
+            del response
+            found.append([ref() for ref in refs])
+
+    thread = threading.Thread(target=on_a_new_thread)
+    thread.start()
+    thread.join(30)
+    assert found == [[None, None, None]]
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])

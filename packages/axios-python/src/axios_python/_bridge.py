@@ -15,6 +15,8 @@ from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._handoff import Handoff
+
 if TYPE_CHECKING:
     import asyncio
 
@@ -42,7 +44,9 @@ class _LoopHolder:
     def __init__(self) -> None:
         import asyncio
 
-        self.loop = asyncio.new_event_loop()
+        # Made in an empty context: a loop keeps the context it was made in (its wake-up
+        # reader's), and this loop outlives the call that happens to make it.
+        self.loop = contextvars.Context().run(asyncio.new_event_loop)
         # The sync remainder of a call runs inside this loop's task by design: under
         # ``python -X dev`` that must not be reported as a slow callback.
         self.loop.slow_callback_duration = 3600.0
@@ -80,5 +84,6 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
         asyncio.get_running_loop()
     except RuntimeError:
         return _run_here(coro)
-    context = contextvars.copy_context()
-    return _workers().submit(context.run, _run_here, coro).result()
+    handoff: Handoff[T] = Handoff(_run_here, coro)
+    _workers().submit(handoff).result()
+    return handoff.take()

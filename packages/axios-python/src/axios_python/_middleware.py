@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 import itertools
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from functools import partial
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ._bridge import run_sync
 from ._config import completed
+from ._handoff import Handoff
 from ._hooks import Hook, as_hook, check_validated
 from ._types import Config
 
@@ -182,17 +182,17 @@ async def _layer_async(
 
     loop = asyncio.get_running_loop()
     offloaded = _Offloaded(loop, ctx, next_fn)
-    context = contextvars.copy_context()
-    worker = loop.run_in_executor(None, context.run, hook.sync, ctx, offloaded.next_blocking)
+    handoff: Handoff[Response] = Handoff(hook.sync, ctx, offloaded.next_blocking)
+    worker = loop.run_in_executor(None, handoff)
     try:
-        response: Response = await worker
+        await worker
     except asyncio.CancelledError:
         # The awaiting task was cancelled (a CancelToken, task.cancel(), wait_for, a failing
         # all()): cancel what the worker thread started on this loop (the request: its
         # connection is closed), and wait for that, so nothing runs on after the caller left.
         await offloaded.cancel()
         raise
-    return response
+    return handoff.take()
 
 
 class _Offloaded:
