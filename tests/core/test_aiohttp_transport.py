@@ -193,6 +193,22 @@ async def test_max_content_length_and_decoding_still_apply(
     assert (await api.async_get("/gz")).data == text
 
 
+async def test_a_body_that_came_with_the_headers_is_read_like_any_other(
+    api: axios_python.AxiosPython, local_server: LocalServer
+) -> None:
+    first = await api.async_get("/json")
+    second = await api.async_get("/json")
+    for response in (first, second):
+        assert response.data and response.is_closed and response.is_stream_consumed
+        assert response.num_bytes_downloaded == len(response.content)
+        assert response.elapsed.total_seconds() > 0
+    assert local_server.connections_accepted == 1  # the connection went back to the pool
+    with pytest.raises(ContentTooLarge):
+        await api.async_get("/json", max_content_length=5)
+    streamed = await api.async_get("/json", stream=True)
+    assert await streamed.aread() == first.content
+
+
 async def test_middleware_and_interceptors_run_as_with_httpx(
     api: axios_python.AxiosPython,
 ) -> None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import gc
 import weakref
+from gzip import compress as gzip
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 import axios_python
-from axios_python import ConfigError, Response, identity, wire_url
+from axios_python import ConfigError, ContentTooLarge, Response, identity, wire_url
 from axios_python._httpx_request import build_request
 from axios_python._redirects import origin_of
 from axios_python._urls import KNOWN_URLS
@@ -123,9 +124,10 @@ def _both(client: httpx.Client, **options: Any) -> tuple[httpx.Request, httpx.Re
     options = {"headers": [], "cookies": None, "timeout": 5.0, "body": {}, **options}
     body = options.pop("body")
     extensions = options.pop("extensions", {})
+    method = options.pop("method", "GET")
     url = httpx.URL(options.pop("url", "http://h/x"))
-    ours = build_request(client, "GET", url, extensions=dict(extensions), body=body, **options)
-    theirs = client.build_request("GET", url, extensions=dict(extensions), **options, **body)
+    ours = build_request(client, method, url, extensions=dict(extensions), body=body, **options)
+    theirs = client.build_request(method, url, extensions=dict(extensions), **options, **body)
     return ours, theirs
 
 
@@ -145,6 +147,18 @@ def _both(client: httpx.Client, **options: Any) -> tuple[httpx.Request, httpx.Re
         {"body": {"content": b"raw"}},
         {"body": {"data": {"f": "v"}}},
         {"url": "http://h/x?q=1#frag"},
+        {"url": "http://h:8080/x"},
+        {"url": "https://h:443/x"},
+        {"url": "http://bücher.example/x"},
+        {"url": "http://user:pw@h/x"},
+        {"headers": [("Host", "other.example"), ("X-A", "1")]},
+        {"method": "HEAD"},
+        {"method": "DELETE", "headers": [("Authorization", "Bearer t")]},
+        {"method": "OPTIONS"},
+        {"method": "POST"},
+        {"method": "PUT", "headers": [("Content-Length", "0")]},
+        {"method": "DELETE", "body": {"content": b"raw"}},
+        {"method": "GET", "body": {"content": b""}},
     ],
 )
 def test_the_request_is_the_one_httpx_builds(options: dict[str, Any]) -> None:
@@ -154,6 +168,23 @@ def test_the_request_is_the_one_httpx_builds(options: dict[str, Any]) -> None:
     assert ours.headers.raw == theirs.headers.raw
     assert ours.extensions == theirs.extensions
     assert ours.read() == theirs.read()
+
+
+def test_the_request_follows_the_clients_headers_and_urls_as_they_change() -> None:
+    """What is remembered for requests without a body holds only while the client's default
+    headers and the URL's host stay the same."""
+    with httpx.Client(headers={"User-Agent": "axios-test"}) as client:
+        for url in ["http://a/x", "http://b:81/x", "http://a/x", "http://a/y", "http://b:81/x"]:
+            ours, theirs = _both(client, url=url)
+            assert ours.headers.raw == theirs.headers.raw
+        client.headers["User-Agent"] = "changed/2"
+        client.headers["X-Default"] = "d"
+        ours, theirs = _both(client, url="http://b:81/x", headers=[("x-default", "mine")])
+        assert ours.headers.raw == theirs.headers.raw
+        assert ours.headers["user-agent"] == "changed/2"
+        del client.headers["X-Default"]
+        ours, theirs = _both(client, url="http://b:81/x")
+        assert ours.headers.raw == theirs.headers.raw and "x-default" not in ours.headers
 
 
 def test_a_client_whose_jar_holds_cookies_sends_them() -> None:
@@ -169,6 +200,40 @@ def test_a_timeout_extension_is_the_requests_own() -> None:
         first.extensions["timeout"]["read"] = 99.0
         second, _ = _both(client, timeout=5.0)
     assert second.extensions["timeout"]["read"] == 5.0
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_a_body_the_transport_holds_whole_is_read_as_httpx_reads_it(mode: str) -> None:
+    """A body a transport returns whole (``httpx.ByteStream``) is taken as read without going
+    through httpx's generators: the response looks as if httpx had read it, and the limit
+    and the decoding still apply."""
+    body = b'{"a": 1}'
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/gz":
+            gz = httpx.ByteStream(gzip(body))
+            return httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=gz)
+        json = {"Content-Type": "application/json"}
+        return httpx.Response(200, headers=json, stream=httpx.ByteStream(body))
+
+    async with axios_python.create(
+        {"base_url": "http://h", "transport": httpx.MockTransport(answer)}
+    ) as api:
+
+        async def get(url: str, **options: Any) -> Response:
+            if mode == "sync":
+                return api.get(url, **options)
+            return await api.async_get(url, **options)
+
+        response = await get("/json")
+        assert response.data == {"a": 1} and response.content == body
+        assert response.is_closed and response.is_stream_consumed
+        assert response.num_bytes_downloaded == len(body)
+        assert response.elapsed.total_seconds() >= 0
+        assert (await get("/gz")).content == body  # decoded, as httpx decodes it
+        with pytest.raises(ContentTooLarge):
+            await get("/json", max_content_length=len(body) - 1)
+        assert (await get("/json", max_content_length=len(body))).content == body
 
 
 # -- remembered answers ---------------------------------------------------------------------

@@ -192,10 +192,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
         if response.reason:
             extensions["reason_phrase"] = response.reason.encode("ascii", "replace")
+        content = response.content
+        stream: httpx.AsyncByteStream
+        if content.is_eof():  # the whole body came with the headers (most small bodies)
+            stream = httpx.ByteStream(content.read_nowait())
+            response.release()  # the connection goes back to the pool now
+        else:
+            stream = _Body(response, request)
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,
-            stream=_Body(response, request),
+            stream=stream,
             request=request,
             extensions=extensions,
         )

@@ -11,6 +11,8 @@ or a URL that is not absolute goes through ``client.build_request`` as before.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from ._cookies import jar_is_empty
@@ -58,6 +60,70 @@ def _headers(
     return merged
 
 
+#: Methods httpx gives no ``Content-Length: 0`` when they have no body (both engines).
+_NO_AUTO_LENGTH = frozenset({"GET", "HEAD", "DELETE", "OPTIONS", "TRACE"})
+
+#: The headers httpx starts a request without a body from (``Host``, then the client's
+#: defaults), by the client's default headers and the URL's netloc.
+_STARTS: dict[tuple[tuple[tuple[bytes, bytes], ...], bytes], httpx.Headers] = {}
+
+
+def _nothing() -> None:
+    return None
+
+
+#: The last URL a start was found for (a weak reference: a URL may carry a credential and is
+#: not kept alive here), the client's defaults then, and the start: most calls go to the same
+#: URL objects (``wire_url`` keeps them per client), whose ``netloc`` is rebuilt on every read.
+_last_start: tuple[Callable[[], Any], list[tuple[bytes, bytes]], httpx.Headers] = (
+    _nothing,
+    [],
+    httpx.Headers(),
+)
+
+
+def _start(defaults: httpx.Headers, url: httpx.URL) -> httpx.Headers:
+    """``Host`` and the client's default headers, as httpx starts a request without a body."""
+    global _last_start
+    raw = defaults.raw
+    last = _last_start
+    if last[0]() is url and last[1] == raw:
+        return last[2]
+    key = (tuple(raw), url.netloc)
+    start = _STARTS.get(key)
+    if start is None:
+        start = httpx.Headers([(b"Host", key[1]), *raw])
+        if len(_STARTS) >= 64:  # a client's defaults change rarely, hosts are few: a safeguard
+            _STARTS.clear()
+        _STARTS[key] = start
+    _last_start = (weakref.ref(url), raw, start)
+    return start
+
+
+#: The empty body of a request without one (httpx's ``ByteStream`` is never changed).
+_NO_BODY = httpx.ByteStream(b"")
+
+
+def _bodiless(
+    defaults: httpx.Headers, url: httpx.URL, headers: list[tuple[str, str | bytes]]
+) -> httpx.Headers | None:
+    """The headers of a request without a body, as httpx orders them (``Host``, the client's
+    defaults less every name the call sets, then the call's), built from a remembered start
+    instead of normalising every header again; ``None`` for a call with a value that is not
+    ASCII (httpx builds that one)."""
+    start = _start(defaults, url)
+    merged = httpx.Headers(start)  # a copy: one list copy, no checks
+    for name, value in headers:
+        if type(value) is not str:
+            return None
+        size = len(merged)
+        merged[name] = value
+        if len(merged) <= size:  # it replaced a value where it stood: move it last
+            del merged[name]
+            merged[name] = value
+    return merged
+
+
 def _merged_raw(defaults: httpx.Headers, headers: list[tuple[str, str | bytes]]) -> list[Any]:
     """``_headers`` as a list of pairs (for a call with a value that is not ASCII)."""
     names = {name.encode("ascii").lower() for name, _ in headers}
@@ -90,6 +156,21 @@ def build_request(
         )
     if "timeout" not in extensions:
         extensions["timeout"] = _timeout(timeout)
+    if (
+        method in _NO_AUTO_LENGTH
+        and body.get("content") is None
+        and body.get("data") is None
+        and body.get("json") is None
+        and body.get("files") is None
+    ):
+        merged = _bodiless(client.headers, url, headers)
+        if merged is not None:
+            # as httpx builds it, less the work: no body to encode, the headers prepared
+            request = httpx.Request(
+                method, url, headers=merged, extensions=extensions, stream=_NO_BODY
+            )
+            request.read()
+            return request
     return httpx.Request(
         method, url, headers=_headers(client.headers, headers), extensions=extensions, **body
     )

@@ -268,6 +268,33 @@ class Response(httpx.Response):
                 length = value
         return length is not None and length.isdigit() and int(length) <= limit
 
+    def _take_buffered(self) -> bool:
+        """Take a body the transport already holds whole (an ``httpx.ByteStream``: aiohttp's
+        small bodies, a mock's, a replay) as read, without iterating through httpx's layers
+        of generators; ``False`` (nothing changed) for any other body, an encoded one or one
+        over the limit, which ``read()``/``aread()`` read (and refuse) as before. The caller
+        then closes the response, which releases the connection and sets ``elapsed``."""
+        inner = getattr(self.stream, "_stream", self.stream)  # under httpx's bound stream
+        if type(inner) is not httpx.ByteStream or self.is_stream_consumed or self.is_closed:
+            return False
+        if self._encoded():
+            return False
+        body = b"".join(inner)
+        limit = self._content_limit()
+        if limit is not None and len(body) > limit:
+            return False
+        self._content = body
+        self._num_bytes_downloaded = len(body)
+        self.is_stream_consumed = True
+        return True
+
+    def _encoded(self) -> bool:
+        """Whether a ``Content-Encoding`` other than ``identity`` applies to the body."""
+        for name, value in self.headers.raw:
+            if name.lower() == b"content-encoding" and value.strip().lower() != b"identity":
+                return True
+        return False
+
     def _decode_step(self, limit: int) -> int:
         """How many raw bytes to decode at a time: a compressed body is fed to its decoder in
         small pieces, so one piece cannot expand far past the limit (gzip and deflate expand

@@ -289,7 +289,10 @@ def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Res
     response = Response._adopt(raw, ctx)
     if not ctx["stream"]:
         try:
-            response.read()
+            if response._take_buffered():
+                response.close()
+            else:
+                response.read()
         except BaseException:
             response.close()
             raise
@@ -319,7 +322,10 @@ async def _send_async(client: httpx.AsyncClient, request: httpx.Request, ctx: Co
     response = Response._adopt(raw, ctx)
     if not ctx["stream"]:
         try:
-            await response.aread()
+            if response._take_buffered():
+                await response.aclose()
+            else:
+                await response.aread()
         except BaseException:
             await response.aclose()
             raise
