@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import gc
 import weakref
-from gzip import compress as gzip
 from collections.abc import Callable
+from gzip import compress as gzip
 from typing import Any
 
 import pytest
