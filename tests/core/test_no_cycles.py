@@ -194,6 +194,10 @@ async def test_the_read_response_still_behaves_as_read(srv: LocalServer, mode: s
         response = await _get(api, "/json", mode)
         body = response.content
         assert response.is_closed and response.is_stream_consumed
+        assert response.elapsed.total_seconds() > 0  # kept with the plain stream (httpx2 too)
+        followed = await _get(api, "/redirect?to=/json", mode)
+        assert followed.elapsed.total_seconds() > 0
+        assert followed.history[0].elapsed.total_seconds() > 0
         if mode == "sync":
             assert response.read() == body and list(response.iter_bytes()) == [body]
             response.close()  # a no-op, as on any read response

@@ -72,3 +72,41 @@ def test_the_response_the_caller_gets_stays_open(make_caller: Callable[..., Call
         call.run(response.aclose())
     else:
         response.close()
+
+
+class _Wrapped(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """What a plugin does to watch a body (otel's span stream, the cache's tee)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Any:
+        yield from self._inner
+
+    async def __aiter__(self) -> Any:
+        async for chunk in self._inner:
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def test_a_wrapped_stream_keeps_the_responses_elapsed(make_caller: Callable[..., Caller]) -> None:
+    # httpx2 keeps the time on the stream it bound to the response: a wrapper must not hide it
+    call = make_caller()
+
+    def wrap(response: Response) -> Response:
+        response.stream = _Wrapped(response.stream)
+        return response
+
+    call.api.interceptors.response.use(wrap)
+    response = call.get("/stream", params={"size": 100}, stream=True)
+    if call.is_async:
+        assert len(call.run(response.aread())) == 100
+    else:
+        assert len(response.read()) == 100
+    assert response.is_closed and response.elapsed.total_seconds() > 0
+    assert call.get("/json").elapsed.total_seconds() > 0  # read whole: its stream replaced

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import datetime
 import json as _json
 import warnings
 import weakref
@@ -27,7 +28,7 @@ _CLONE_SKIP = frozenset(
         "status_code", "headers", "_request", "request", "stream", "_content", "_text",
         "_decoder", "is_closed", "is_stream_consumed", "_num_bytes_downloaded", "extensions",
         "history", "default_encoding", "_data", "config", "_elapsed", "next_request", "_unwatch",
-        "_abandoned",
+        "_abandoned", "_timed_stream",
     }
 )  # fmt: skip
 
@@ -133,6 +134,9 @@ class Response(httpx.Response):
     _unwatch: Callable[[], None] | None = None
     #: Set for a streamed response: releases its connection if it is dropped unclosed.
     _abandoned: weakref.finalize[Any, Any] | None = None
+    #: httpx2 keeps a response's ``elapsed`` on the client's bound stream and reads it from
+    #: ``response.stream``; a plugin that wraps the stream hides it, so the core keeps it here.
+    _timed_stream: Any = None
 
     def __init__(
         self,
@@ -173,7 +177,24 @@ class Response(httpx.Response):
         response: Response = raw  # type: ignore[assignment]
         response._data = _UNSET
         response.config = config
+        if hasattr(raw.stream, "elapsed"):  # httpx2's bound stream (httpx sets the response's)
+            response._timed_stream = raw.stream
         return response
+
+    @property
+    def elapsed(self) -> datetime.timedelta:
+        """The time from sending the request to closing the response (as httpx's)."""
+        try:
+            return super().elapsed
+        except RuntimeError:  # not read or closed yet, or httpx2's time under a wrapped stream
+            found = getattr(self._timed_stream, "elapsed", None)
+            if found is None:
+                raise
+            return found  # type: ignore[no-any-return]
+
+    @elapsed.setter
+    def elapsed(self, elapsed: datetime.timedelta) -> None:
+        httpx.Response.elapsed.fset(self, elapsed)  # type: ignore[attr-defined]
 
     def clone(self) -> Response:
         """An independent copy: same status, headers, body, request and config; a deep copy of
@@ -259,12 +280,11 @@ class Response(httpx.Response):
         """Whether the body cannot exceed ``limit``: not encoded, and a ``Content-Length`` of
         at most ``limit`` (the HTTP/1.1 parser reads no byte past it), so httpx's own reading
         needs no counting."""
+        if self._encoded():
+            return False
         length = None
         for name, value in self.headers.raw:  # the raw pairs: no decoding of every header
-            name = name.lower()
-            if name == b"content-encoding" and value.strip().lower() != b"identity":
-                return False
-            if name == b"content-length":
+            if name.lower() == b"content-length":
                 length = value
         return length is not None and length.isdigit() and int(length) <= limit
 
@@ -290,7 +310,7 @@ class Response(httpx.Response):
 
     def _encoded(self) -> bool:
         """Whether a ``Content-Encoding`` other than ``identity`` applies to the body."""
-        for name, value in self.headers.raw:
+        for name, value in self.headers.raw:  # the raw pairs: no decoding of every header
             if name.lower() == b"content-encoding" and value.strip().lower() != b"identity":
                 return True
         return False

@@ -200,10 +200,19 @@ def _undecoded(response: httpx.Response) -> None:
             del response.headers[name]
 
 
-class _CappedSync(httpx.SyncByteStream):
+class _Capped:
+    """What both capped streams share: the stream under them, and its ``elapsed`` (httpx2
+    keeps a response's time on its bound stream and reads it from ``response.stream``)."""
+
     def __init__(self, inner: Any) -> None:
         self._inner = inner
 
+    @property
+    def elapsed(self) -> Any:
+        return getattr(self._inner, "elapsed", None)
+
+
+class _CappedSync(_Capped, httpx.SyncByteStream):
     def __iter__(self) -> Iterator[bytes]:
         size = 0
         for chunk in self._inner:
@@ -216,10 +225,7 @@ class _CappedSync(httpx.SyncByteStream):
         self._inner.close()
 
 
-class _CappedAsync(httpx.AsyncByteStream):
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-
+class _CappedAsync(_Capped, httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         size = 0
         async for chunk in self._inner:

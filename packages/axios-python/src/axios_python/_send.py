@@ -259,10 +259,23 @@ def _unbind(response: httpx.Response) -> None:
     holds the response back, gives way to a plain stream over the body, for the response and
     the redirects it followed. No cycle is left, so a call's objects are freed as soon as the
     caller drops the response, not by the garbage collector later."""
-    response.stream = httpx.ByteStream(response.content)
+    _plain_stream(response)
     for hop in response.history:  # httpx read each one before following it
         with contextlib.suppress(httpx.ResponseNotRead):
-            hop.stream = httpx.ByteStream(hop.content)
+            _plain_stream(hop)
+
+
+def _plain_stream(response: httpx.Response) -> None:
+    """A read response's stream replaced by a plain one over its body, ``elapsed`` kept (httpx2
+    reads it from the bound stream, httpx from the response)."""
+    content = response.content
+    try:
+        elapsed = response.elapsed
+    except RuntimeError:  # never closed (a body given whole to the response): none to keep
+        elapsed = None
+    response.stream = httpx.ByteStream(content)
+    if elapsed is not None:
+        response.elapsed = elapsed
 
 
 def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Response:
