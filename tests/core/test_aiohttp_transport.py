@@ -209,6 +209,25 @@ async def test_a_body_that_came_with_the_headers_is_read_like_any_other(
     assert await streamed.aread() == first.content
 
 
+async def test_a_body_that_came_whole_but_failed_fails_the_call_cleanly(
+    api: axios_python.AxiosPython, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aiohttp
+
+    def broken(self: Any, n: int = -1) -> bytes:
+        raise aiohttp.ClientPayloadError("body broken at http://h/secret?token=t")
+
+    assert (await api.async_get("/json")).status_code == 200
+    with monkeypatch.context() as patch:  # the body counts as arrived whole, and is broken
+        patch.setattr(aiohttp.StreamReader, "is_eof", lambda self: True)
+        patch.setattr(aiohttp.StreamReader, "read_nowait", broken)
+        with pytest.raises(NetworkError) as failed:
+            await api.async_get("/json", max_retries=0)
+    assert "token" not in str(failed.value)  # aiohttp's own message, with the URL, is dropped
+    assert isinstance(failed.value.__cause__, httpx.RemoteProtocolError)
+    assert (await api.async_get("/json")).status_code == 200  # the pool still serves
+
+
 async def test_middleware_and_interceptors_run_as_with_httpx(
     api: axios_python.AxiosPython,
 ) -> None:

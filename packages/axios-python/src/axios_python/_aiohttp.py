@@ -195,7 +195,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         content = response.content
         stream: httpx.AsyncByteStream
         if content.is_eof():  # the whole body came with the headers (most small bodies)
-            stream = httpx.ByteStream(content.read_nowait())
+            try:
+                with _as_httpx_errors(request):
+                    body = content.read_nowait()
+            except BaseException:
+                response.close()  # a failed body: the connection cannot be reused
+                raise
+            stream = httpx.ByteStream(body)
             response.release()  # the connection goes back to the pool now
         else:
             stream = _Body(response, request)
