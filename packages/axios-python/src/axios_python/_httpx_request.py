@@ -48,13 +48,24 @@ def _headers(
     it can be: ``httpx.Request`` copies one without checking its items again."""
     if not headers:
         return defaults
-    merged = httpx.Headers(defaults)
+    merged = _with_call_headers(defaults, headers)
+    return _merged_raw(defaults, headers) if merged is None else merged
+
+
+def _with_call_headers(
+    start: httpx.Headers, headers: list[tuple[str, str | bytes]]
+) -> httpx.Headers | None:
+    """A copy of ``start`` (one list copy, no checks) with the call's headers set as
+    ``Headers.update`` sets them: a name ``start`` has loses its place and goes last, after
+    ``start``'s other names. ``None`` for a call with a value that is not ASCII (bytes:
+    ``Headers`` would set it as a str)."""
+    merged = httpx.Headers(start)
     for name, value in headers:
-        if type(value) is not str:  # bytes: a value that is not ASCII (Headers sets a str)
-            return _merged_raw(defaults, headers)
+        if type(value) is not str:
+            return None
         size = len(merged)
         merged[name] = value
-        if len(merged) <= size:  # it replaced the client's value where it stood: move it last
+        if len(merged) <= size:  # it replaced a value where it stood: move it last
             del merged[name]
             merged[name] = value
     return merged
@@ -111,17 +122,7 @@ def _bodiless(
     defaults less every name the call sets, then the call's), built from a remembered start
     instead of normalising every header again; ``None`` for a call with a value that is not
     ASCII (httpx builds that one)."""
-    start = _start(defaults, url)
-    merged = httpx.Headers(start)  # a copy: one list copy, no checks
-    for name, value in headers:
-        if type(value) is not str:
-            return None
-        size = len(merged)
-        merged[name] = value
-        if len(merged) <= size:  # it replaced a value where it stood: move it last
-            del merged[name]
-            merged[name] = value
-    return merged
+    return _with_call_headers(_start(defaults, url), headers)
 
 
 def _merged_raw(defaults: httpx.Headers, headers: list[tuple[str, str | bytes]]) -> list[Any]:
