@@ -86,6 +86,22 @@ async def test_requests_and_bodies_go_out_as_httpx_builds_them(
     assert [r.header("x-trace") for r in local_server.requests][:1] == ["1"]
 
 
+async def test_the_request_target_is_the_one_httpx_sends(local_server: LocalServer) -> None:
+    """aiohttp must not escape again (or unescape) what httpx already normalised: the request
+    line carries exactly the target httpx's own transport sends."""
+    targets = [
+        "/echo/a%7Eb/%2F/%e2%82%AC?x=%41&y=a+b&z=%25&w=a/b?c",
+        "/echo/~user/(a)!$&'*+,;=:@?q=[1]",
+        "/echo/ünï?q=é€ &r=`{}`",
+    ]
+    for target in targets:
+        for config in ({}, AIOHTTP):
+            async with axios_python.create({"base_url": local_server.base_url, **config}) as api:
+                await api.async_get(target)
+        default, fast = local_server.requests[-2:]
+        assert fast.raw_target == default.raw_target, target
+
+
 async def test_a_streamed_response_is_read_in_pieces_and_closing_early_frees_the_connection(
     api: axios_python.AxiosPython, sent_through_aiohttp: list[str]
 ) -> None:

@@ -28,6 +28,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import aiohttp
+import yarl
 
 from ._engine import httpx
 
@@ -74,17 +75,48 @@ def _translated(exc: BaseException, request: httpx.Request) -> Exception | None:
     return kind(f"{message} (aiohttp {name})", request=request)
 
 
+def _httpx_error(exc: BaseException, request: httpx.Request) -> BaseException:
+    """The httpx exception to raise for ``exc``; raised ``from None``: not chained, as aiohttp's
+    own message may hold the whole URL, secrets in it included, and a logged traceback would
+    show it."""
+    translated = _translated(exc, request)
+    if translated is None:  # pragma: no cover - every case of _translated returns one
+        return exc
+    return translated
+
+
 @contextlib.contextmanager
 def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
     try:
         yield
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-        translated = _translated(exc, request)
-        if translated is None:  # pragma: no cover - every case above returns one
-            raise
-        # not chained: aiohttp's own message may hold the whole URL, secrets in it included,
-        # and a logged traceback would show it
-        raise translated from None
+        raise _httpx_error(exc, request) from None
+
+
+#: aiohttp's timeouts by httpx's (connect, pool, read), each made once (``ClientTimeout`` is
+#: immutable); bounded like the other memos of the hot path.
+_TIMEOUTS: dict[tuple[Any, Any, Any], aiohttp.ClientTimeout] = {}
+
+
+def _timeouts(timeout: dict[str, float | None] | None) -> aiohttp.ClientTimeout:
+    """aiohttp's timeouts for a request's ``timeout`` extension (httpx's four values; the write
+    timeout has no aiohttp counterpart)."""
+    timeout = timeout or {}
+    connect, pool, read = timeout.get("connect"), timeout.get("pool"), timeout.get("read")
+    key = (connect, pool, read)
+    found = _TIMEOUTS.get(key)
+    if found is None:
+        found = aiohttp.ClientTimeout(
+            total=None,
+            sock_connect=connect,
+            # aiohttp's connect phase includes the wait for a free connection
+            connect=None if pool is None or connect is None else pool + connect,
+            sock_read=read,
+        )
+        if len(_TIMEOUTS) >= 64:
+            _TIMEOUTS.clear()
+        _TIMEOUTS[key] = found
+    return found
 
 
 class _Body(httpx.AsyncByteStream):
@@ -153,9 +185,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session = self._session
         if session is None:
             session = self._session = self._open_session()
-        timeout = request.extensions.get("timeout") or {}
-        connect, pool = timeout.get("connect"), timeout.get("pool")
-        headers = request.headers.multi_items()
+        sent = request.headers
+        encoding = sent.encoding  # as ``multi_items()`` decodes them, without asking per item
+        headers = [(name.decode(encoding), value.decode(encoding)) for name, value in sent.raw]
         data: Any
         try:
             data = request.content or None
@@ -171,24 +203,21 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 tunnel_headers = proxy[1]
             else:  # forwarded: the request itself goes to the proxy
                 headers = [*headers, *proxy[1].items()]
-        with _as_httpx_errors(request):
+        try:
             response = await session.request(
                 request.method,
-                str(request.url),
+                # httpx has normalised and escaped it: sent exactly so, not escaped again
+                yarl.URL(str(request.url), encoded=True),
                 headers=headers,
                 data=data,
                 allow_redirects=False,  # httpx follows them, under the core's hop policy
-                timeout=aiohttp.ClientTimeout(
-                    total=None,
-                    sock_connect=connect,
-                    # aiohttp's connect phase includes the wait for a free connection
-                    connect=None if pool is None or connect is None else pool + connect,
-                    sock_read=timeout.get("read"),
-                ),
+                timeout=_timeouts(request.extensions.get("timeout")),
                 server_hostname=request.extensions.get("sni_hostname"),
                 proxy=None if proxy is None else proxy[0],
                 proxy_headers=tunnel_headers,
             )
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise _httpx_error(exc, request) from None
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
         if response.reason:
             extensions["reason_phrase"] = response.reason.encode("ascii", "replace")

@@ -17,6 +17,7 @@ from ._call import CALL_KEY, CallState
 from ._engine import httpx
 from ._exceptions import ConfigError
 from ._secrets import DEFAULT_SECRETS, MASK
+from ._url_parse import parse_url
 
 if TYPE_CHECKING:
     from ._secrets import Secrets
@@ -79,9 +80,9 @@ def wire_url(config: Mapping[str, Any]) -> httpx.URL:
                 return found
     joined = resolve_url(base_url, url, allow_absolute=allow)
     if not params:
-        result = httpx.URL(joined)
-    elif "?" not in joined:  # nothing to merge with: one parse
-        result = httpx.URL(joined, params=params)
+        result = parse_url(joined)
+    elif "?" not in joined and "#" not in joined:  # nothing to merge with: one parse
+        result = parse_url(f"{joined}?{httpx.QueryParams(params)}")
     else:
         result = httpx.URL(joined).copy_merge_params(params)
     if known is not None and key is not None:

@@ -1,0 +1,173 @@
+"""``parse_url`` (the core's URL parsing with remembered origins) gives exactly the engine's
+``httpx.URL``, and the engine's error for a URL it refuses, whatever the text."""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import random
+import weakref
+
+import pytest
+
+import axios_python
+from axios_python import wire_url
+from axios_python._url_parse import _origins, parse_url
+from axios_python.engine import httpx
+
+ORIGINS = [
+    "http://h",
+    "https://api.example.com",
+    "http://127.0.0.1:8080",
+    "http://127.0.0.1:80",
+    "https://EXAMPLE.com:443",
+    "HTTP://Example.COM",
+    "http://[::1]:9000",
+    "https://bücher.example",
+    "https://xn--bcher-kva.example",
+    "http://user:pa55@h",
+    "http://h:0",
+    "http://h:99999",
+    "http://h:x",
+    "ftp://files.example",
+    "http://",
+    "http:",
+    "//h",
+    "h",
+]
+
+TAILS = [
+    "",
+    "/",
+    "/a",
+    "/a/b/",
+    "//a",
+    "/a?x=1",
+    "/a?x=1&y=2&x=3",
+    "/a?",
+    "/?",
+    "/a??b",
+    "/a?x=a/b?c",
+    "/a#frag",
+    "/a?x=1#f",
+    "/a/./b",
+    "/a/../b",
+    "/..",
+    "/a/.",
+    "/a/.b/..c/",
+    "/a%20b",
+    "/a%2",
+    "/a%zz",
+    "/a%2Fb?q=%E2%82%AC",
+    "/a b",
+    "/a?x=a b",
+    "/ünï",
+    "/a?q=é",
+    "/a\tb",
+    "/a\nb",
+    "/a\x7fb",
+    "/a`b",
+    "/a{b}",
+    "/a|b",
+    "/a\\b",
+    "/a^b",
+    "/a[b]",
+    '/a"b',
+    "/a<b>",
+    "/a?x=`{}|\\^[]",
+    "/a?x='\"<>",
+    "/~user/a-b_c.d!$&'()*+,;=:@",
+    "/a?x=~-._!$&'()*+,;=:@/?",
+    "?q=1",
+    "#f",
+]
+
+
+def _engine(text: str) -> httpx.URL | Exception:
+    try:
+        return httpx.URL(text)
+    except Exception as exc:  # the engine's own error, compared below
+        return exc
+
+
+def _same(text: str) -> None:
+    expected = _engine(text)
+    if isinstance(expected, Exception):
+        with pytest.raises(type(expected)) as caught:
+            parse_url(text)
+        assert str(caught.value) == str(expected)
+        return
+    got = parse_url(text)
+    assert type(got) is httpx.URL
+    assert got._uri_reference == expected._uri_reference, text
+    assert str(got) == str(expected)
+    assert got == expected
+    assert got.raw_path == expected.raw_path and got.netloc == expected.netloc
+    assert got.params == expected.params and got.host == expected.host
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+def test_every_origin_and_tail_parses_as_the_engine_parses_it(origin: str) -> None:
+    for tail in TAILS:
+        _same(origin + tail)
+        _same(origin + tail)  # the second time from the remembered origin
+
+
+def test_random_urls_parse_as_the_engine_parses_them() -> None:
+    rng = random.Random(1234)
+    alphabet = "aZ09-._~!$&'()*+,;=:@/?#%Ff %\"<>`{}|\\^[]é€\t"
+    for origin, _ in itertools.product(ORIGINS[:7], range(300)):
+        tail = "/" + "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 24)))
+        _same(origin + tail)
+
+
+def test_a_url_over_the_engines_length_limit_is_refused_as_the_engine_refuses_it() -> None:
+    _same("http://h/" + "a" * 70_000)
+    _same("http://h/?" + "a" * 65_000)
+
+
+def test_an_origin_with_userinfo_is_never_remembered() -> None:
+    parse_url("http://someone:s3cret@h/a")
+    parse_url("http://h?token=s3cret/a")
+    assert not any("s3cret" in key for key in _origins)
+
+
+def test_the_remembered_origins_are_bounded() -> None:
+    for port in range(1000, 1300):
+        parse_url(f"http://h:{port}/a")
+    assert len(_origins) <= 64
+
+
+def test_a_call_goes_to_the_url_the_engine_would_parse() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    with axios_python.create(
+        {"base_url": "http://h:8080/v1/", "transport": httpx.MockTransport(handler)}
+    ) as api:
+        api.get("/users/7")
+        api.get("users/7", params={"q": "a b", "n": [1, 2]})
+        api.get("/users/7?x=1", params={"y": "é"})
+        api.get("/a/../b%2F?x=1#f")
+        api.get("http://other.example/ünï")
+    assert [str(r.url) for r in seen] == [
+        "http://h:8080/v1/users/7",
+        "http://h:8080/v1/users/7?q=a+b&n=1&n=2",
+        "http://h:8080/v1/users/7?x=1&y=%C3%A9",
+        "http://h:8080/v1/b%2F?x=1#f",
+        "http://other.example/%C3%BCn%C3%AF",
+    ]
+    assert wire_url({"base_url": "http://h", "url": "/a", "params": {"q": "x"}}) == httpx.URL(
+        "http://h/a", params={"q": "x"}
+    )
+
+
+def test_a_parsed_url_keeps_nothing_alive() -> None:
+    url = parse_url("http://h/kept?token=1")
+    ref = weakref.ref(url)
+    del url
+    gc.collect()
+    assert ref() is None
