@@ -1,8 +1,9 @@
 """A finished call leaves no reference cycle: once the caller drops the response, everything
 the call made (request, response, config, call state, redirect policy) is freed at once, not
 by the garbage collector later. httpx binds a response and its stream to each other; the core
-unbinds them once the body is read, and the call state lets go of the call's configurations
-when the call ends."""
+unbinds them once the body is read or the response closed, the call state lets go of the call's
+configurations when the call ends, and a context copied during the call (by the event loop, for
+a pooled connection's reader or timers) holds the call's state only weakly."""
 
 from __future__ import annotations
 
@@ -60,11 +61,25 @@ async def _get(api: axios_python.AxiosPython, url: str, mode: str) -> Response:
     return api.get(url) if mode == "sync" else await api.async_get(url)
 
 
+#: How a call is made: sync, async, and async on the aiohttp transport (whose pooled
+#: connections keep, in their reader and timers, the context of the call that opened them).
+MODES = [("sync", "default"), ("async", "default"), ("async", "aiohttp")]
+
+
+def _config(srv: LocalServer, transport: str, **more: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {"base_url": srv.base_url, **more}
+    if transport == "aiohttp":
+        config["transport"] = "aiohttp"
+    return config
+
+
 @pytest.mark.usefixtures("collector_off")
-@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize(("mode", "transport"), MODES)
 @pytest.mark.parametrize("url", ["/json", "/redirect?to=/json"])
-async def test_a_dropped_response_is_freed_at_once(srv: LocalServer, url: str, mode: str) -> None:
-    async with axios_python.create({"base_url": srv.base_url}) as api:
+async def test_a_dropped_response_is_freed_at_once(
+    srv: LocalServer, url: str, mode: str, transport: str
+) -> None:
+    async with axios_python.create(_config(srv, transport)) as api:
         _with_attempt_hook(api)
         response = await _get(api, url, mode)
         assert response.data  # the body was read
@@ -74,6 +89,30 @@ async def test_a_dropped_response_is_freed_at_once(srv: LocalServer, url: str, m
         assert len(refs) == (4 if "redirect" in url else 3)
         del response
         await asyncio.sleep(0)  # the loop runs the callbacks already scheduled (they hold it)
+        assert [ref() for ref in refs] == [None] * len(refs)
+
+
+@pytest.mark.usefixtures("collector_off")
+@pytest.mark.parametrize(("mode", "transport"), MODES)
+@pytest.mark.parametrize("url", ["/json", "/redirect?to=/json"])
+@pytest.mark.parametrize("read", [True, False])
+async def test_a_closed_streamed_response_is_freed_at_once(
+    srv: LocalServer, url: str, mode: str, read: bool, transport: str
+) -> None:
+    async with axios_python.create(_config(srv, transport, stream=True)) as api:
+        _with_attempt_hook(api)
+        response = await _get(api, url, mode)
+        if mode == "sync":
+            body = b"".join(response.iter_bytes()) if read else b""
+            response.close()
+        else:
+            body = b"".join([chunk async for chunk in response.aiter_bytes()]) if read else b""
+            await response.aclose()
+        assert (b'"hello"' in body) is read
+        assert response.is_closed and response.elapsed.total_seconds() > 0
+        refs = _refs(response)
+        del response
+        await asyncio.sleep(0)
         assert [ref() for ref in refs] == [None] * len(refs)
 
 

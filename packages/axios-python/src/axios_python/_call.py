@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -44,7 +45,11 @@ CALL_KEY = "axios_python.call"
 #: ``baseline`` outside the checking of middleware (and once the call ended)
 _NO_CONFIG: Mapping[str, Any] = MappingProxyType({})
 
-_current: contextvars.ContextVar[CallState | None] = contextvars.ContextVar(
+#: The call running in a context, held weakly: the call's configuration (and a response, through
+#: its ``config``) holds the state; a context copied during the call (an event-loop callback, a
+#: pooled connection's reader or timer, made by a library below us) must not keep the call's
+#: state, and what its plugins keep in it, alive after the call.
+_current: contextvars.ContextVar[weakref.ref[CallState] | None] = contextvars.ContextVar(
     "axios_python_call", default=None
 )
 
@@ -59,6 +64,7 @@ class CallState:
     """
 
     __slots__ = (
+        "__weakref__",
         "_lock",
         "_slots",
         "attempts",
@@ -120,18 +126,20 @@ def call_state(ctx: Mapping[str, Any] | None = None) -> CallState:
         found = ctx.get(CALL_KEY)
         if isinstance(found, CallState):
             return found
-    current = _current.get()
-    return current if current is not None else CallState(None)
+    found_here = current()
+    return found_here if found_here is not None else CallState(None)
 
 
-def begin(client: AxiosPython, config: dict[str, Any]) -> contextvars.Token[CallState | None]:
+def begin(
+    client: AxiosPython, config: dict[str, Any]
+) -> contextvars.Token[weakref.ref[CallState] | None]:
     """Start a call: its state in ``config`` and in this context. Returns the reset token."""
     state = CallState(client, client.secrets)
     config[CALL_KEY] = state
-    return _current.set(state)
+    return _current.set(weakref.ref(state))
 
 
-def end(token: contextvars.Token[CallState | None], state: CallState | None) -> None:
+def end(token: contextvars.Token[weakref.ref[CallState] | None], state: CallState | None) -> None:
     """End the call started with ``begin``, whose state is ``state``: the state lets go of the
     call's configurations. A response keeps the state through its ``config``; once the state
     no longer holds a configuration back, the two form no cycle, and both are freed as soon as
@@ -151,4 +159,5 @@ def unclaimed_streams(state: CallState, returned: Any) -> list[Any]:
 
 def current() -> CallState | None:
     """The state of the call running in this context, if any."""
-    return _current.get()
+    ref = _current.get()
+    return None if ref is None else ref()

@@ -442,11 +442,15 @@ class Response(httpx.Response):
         """Close the response and release its connection."""
         self._stop_watching()
         super().close()
+        if self.config.get("stream"):  # a response read whole was unbound when it was read
+            unbind_stream(self)
 
     async def aclose(self) -> None:
         """Close the response and release its connection (async)."""
         self._stop_watching()
         await super().aclose()
+        if self.config.get("stream"):
+            unbind_stream(self)
 
     def _stop_watching(self) -> None:
         unwatch = self._unwatch
@@ -496,3 +500,28 @@ class Response(httpx.Response):
 
     def __repr__(self) -> str:
         return f"<Response [{self.status_code} {self.reason_phrase}]>"
+
+
+def unbind_stream(response: httpx.Response) -> None:
+    """Once a response is read or closed: the stream httpx bound to it, which refers back to
+    the response, gives way to a plain stream over its body (empty if it was never read), for
+    the response and the redirects it followed, ``elapsed`` kept (httpx2 reads it from the bound
+    stream, httpx from the response). No cycle is left, so a call's objects are freed as soon
+    as the caller drops the response, not by the garbage collector later."""
+    _plain_stream(response)
+    for hop in response.history:  # httpx read each one before following it
+        _plain_stream(hop)
+
+
+def _plain_stream(response: httpx.Response) -> None:
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:  # closed unread: nothing can be read from it any more
+        content = b""
+    try:
+        elapsed = response.elapsed
+    except RuntimeError:  # never closed (a body given whole to the response): none to keep
+        elapsed = None
+    response.stream = httpx.ByteStream(content)
+    if elapsed is not None:
+        response.elapsed = elapsed

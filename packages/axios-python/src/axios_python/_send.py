@@ -3,7 +3,6 @@ status validation, with every httpx error translated into the library's hierarch
 
 from __future__ import annotations
 
-import contextlib
 import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,7 @@ from ._exceptions import (
 )
 from ._hooks import as_hook, call_async, call_sync, describe_callable
 from ._httpx_request import build_request
-from ._models import Response
+from ._models import Response, unbind_stream
 from ._redirects import HOP_POLICY, HopPolicy
 from ._secrets import scrub
 from ._translate import HTTPX_ERRORS, send_error, translate_error
@@ -254,30 +253,6 @@ def _resendable(
     )
 
 
-def _unbind(response: httpx.Response) -> None:
-    """Once a body is read (the stream closed): the stream httpx bound to the response, which
-    holds the response back, gives way to a plain stream over the body, for the response and
-    the redirects it followed. No cycle is left, so a call's objects are freed as soon as the
-    caller drops the response, not by the garbage collector later."""
-    _plain_stream(response)
-    for hop in response.history:  # httpx read each one before following it
-        with contextlib.suppress(httpx.ResponseNotRead):
-            _plain_stream(hop)
-
-
-def _plain_stream(response: httpx.Response) -> None:
-    """A read response's stream replaced by a plain one over its body, ``elapsed`` kept (httpx2
-    reads it from the bound stream, httpx from the response)."""
-    content = response.content
-    try:
-        elapsed = response.elapsed
-    except RuntimeError:  # never closed (a body given whole to the response): none to keep
-        elapsed = None
-    response.stream = httpx.ByteStream(content)
-    if elapsed is not None:
-        response.elapsed = elapsed
-
-
 def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Response:
     """The response, its body read unless ``stream``: read here, not by httpx, so that
     ``max_content_length`` bounds it (httpx's reading is unbounded)."""
@@ -309,7 +284,7 @@ def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Res
         except BaseException:
             response.close()
             raise
-        _unbind(response)
+        unbind_stream(response)
     return response
 
 
@@ -342,7 +317,7 @@ async def _send_async(client: httpx.AsyncClient, request: httpx.Request, ctx: Co
         except BaseException:
             await response.aclose()
             raise
-        _unbind(response)
+        unbind_stream(response)
     return response
 
 
