@@ -171,3 +171,14 @@ def test_a_parsed_url_keeps_nothing_alive() -> None:
     del url
     gc.collect()
     assert ref() is None
+
+
+def test_the_fast_path_is_on_for_this_engine_and_off_is_the_plain_parse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from axios_python import _url_parse
+
+    assert _url_parse._ENABLED  # the engine keeps parsed URLs as this module expects
+    monkeypatch.setattr(_url_parse, "_ENABLED", False)  # an engine with another layout
+    for tail in TAILS[:12]:
+        _same("http://h:8080" + tail)

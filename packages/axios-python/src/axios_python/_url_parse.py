@@ -41,10 +41,15 @@ _FIELDS = ("scheme", "userinfo", "host", "port", "path", "query", "fragment")
 def _layout_ok() -> bool:
     """Whether the engine keeps a parsed URL as the named tuple this module builds."""
     try:
-        reference = httpx.URL("http://h/p?q")._uri_reference
+        parsed = httpx.URL("http://h/p?q")
+        reference = parsed._uri_reference
         built = object.__new__(httpx.URL)
         built._uri_reference = reference._replace(path="/x", query="y")
-        return getattr(type(reference), "_fields", None) == _FIELDS and str(built) == "http://h/x?y"
+        return (
+            list(vars(parsed)) == ["_uri_reference"]  # nothing else is set by the constructor
+            and getattr(type(reference), "_fields", None) == _FIELDS
+            and str(built) == "http://h/x?y"
+        )
     except Exception:  # pragma: no cover - an engine with another layout
         return False
 
