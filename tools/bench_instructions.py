@@ -15,6 +15,10 @@ middleware, then raw ``httpx.AsyncClient`` and a bare instance on the async path
 ``bench.py``'s request to its server (granian, in a process of its own, so only the client is
 counted). The ratios of these counts track ``bench.py``'s ratios without the machine's noise;
 takes about twenty minutes.
+
+``--concurrent`` counts raw ``aiohttp.ClientSession`` and an instance on the aiohttp transport
+(``create({"transport": "aiohttp"})``) sending ``bench.py``'s 32 concurrent requests, each to its
+own ``?i=`` URL, after ten gathers of warm-up; about two minutes for ``--requests 640``.
 """
 
 from __future__ import annotations
@@ -94,6 +98,41 @@ if send is not None:
         send()
 """
 
+CONCURRENT_CASE = """
+import asyncio
+import sys
+import axios_python
+from bench import CONCURRENCY, ROUTE
+
+which, count, base = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+
+
+async def run() -> None:
+    if which == "aiohttp-raw":
+        import aiohttp
+
+        session = aiohttp.ClientSession()
+
+        async def call(i: int) -> None:
+            async with session.get(f"{base}{ROUTE}?i={i}") as response:
+                await response.read()
+
+        close = session.close
+    else:  # the instance on the aiohttp transport
+        api = axios_python.create({"base_url": base, "transport": "aiohttp"})
+
+        async def call(i: int) -> None:
+            await api.async_get(f"{ROUTE}?i={i}")
+
+        close = api.aclose
+    for start in range(-10 * CONCURRENCY, count, CONCURRENCY):  # ten rounds of warm-up first
+        await asyncio.gather(*(call(i) for i in range(start, start + CONCURRENCY)))
+    await close()
+
+
+asyncio.run(run())
+"""
+
 _TOOLS = os.path.dirname(os.path.abspath(__file__))
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
@@ -141,11 +180,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--loopback", action="store_true", help="bench.py's sync cases against its server"
     )
+    parser.add_argument(
+        "--concurrent",
+        action="store_true",
+        help="raw aiohttp and the aiohttp transport, 32 requests at a time, each URL new",
+    )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
     if args.loopback:
         return _loopback(args.requests, args.json)
+    if args.concurrent:
+        return _concurrent(args.requests, args.json)
     axios = per_request("axios", args.requests)
     httpx_ = per_request("httpx", args.requests)
     result = {
@@ -192,6 +238,28 @@ def _loopback(count: int, as_json: bool) -> int:
             ratio = counts[reference] / value
             shown = "raw httpx.AsyncClient" if reference == "async-raw" else "raw httpx.Client"
             print(f"  {which:<10} {value:>12,.0f}  ({ratio:.2f}x {shown}'s speed)")
+    return 0
+
+
+def _concurrent(count: int, as_json: bool) -> int:
+    """Raw aiohttp and an instance on the aiohttp transport, ``bench.py``'s 32 concurrent
+    requests (each on its own ``?i=`` URL), against its server."""
+    from bench import bench_server
+
+    count -= count % 32  # whole gathers
+    counts: dict[str, float] = {}
+    with bench_server() as (base_url, _):
+        for which in ("aiohttp-raw", "aiohttp-transport"):
+            whole = callgrind_instructions(CONCURRENT_CASE, which, str(count), base_url)
+            fixed = callgrind_instructions(CONCURRENT_CASE, which, "0", base_url)
+            counts[which] = (whole - fixed) / count
+    if as_json:
+        print(json.dumps({"requests": count, **{k: round(v) for k, v in counts.items()}}))
+    else:
+        print(f"client instructions per request, 32 concurrent, loopback ({count} requests):")
+        for which, value in counts.items():
+            ratio = counts["aiohttp-raw"] / value
+            print(f"  {which:<18} {value:>12,.0f}  ({ratio:.2f}x raw aiohttp's speed)")
     return 0
 
 
