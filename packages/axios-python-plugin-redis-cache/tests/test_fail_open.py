@@ -91,7 +91,10 @@ def test_killed_and_restarted_mid_run(
     server.start()  # same port, empty
     seen: list[str] = []
     until(lambda: record(seen, status(call.get(path))) == "hit")
-    assert len(seen) <= 6
+    # the calls made while Redis is left alone (retry_interval) are misses, the first call after
+    # it stores the response, the next one hits; how many fit in the interval is the machine's
+    # speed, not the plugin's behaviour, so only their kind is checked (and ``until``'s deadline)
+    assert seen[-1] == "hit" and set(seen[:-1]) == {"miss"}
     hits_before = origin.hits(path)
     assert status(call.get(path)) == "hit" and origin.hits(path) == hits_before
 
