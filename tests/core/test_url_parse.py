@@ -7,6 +7,7 @@ import gc
 import itertools
 import random
 import weakref
+from typing import Any
 
 import pytest
 
@@ -182,3 +183,28 @@ def test_the_fast_path_is_on_for_this_engine_and_off_is_the_plain_parse(
     monkeypatch.setattr(_url_parse, "_ENABLED", False)  # an engine with another layout
     for tail in TAILS[:12]:
         _same("http://h:8080" + tail)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "url", "params"),
+    [
+        ("http://h", "", {"a": 1}),
+        ("http://h", "/x", {"a": []}),
+        ("http://h", "/x", [("a", "b c"), ("a", None)]),
+        ("http://h:80/v1/", "u", {"q": "é/?#&="}),
+        ("http://h", "/x", "a=1&b"),
+        ("http://h", "/x", {"t": True, "f": 1.5}),
+        ("https://h", "/x#frag", {"a": 1}),
+        ("http://h", "/x?y=1", {"a": 1}),
+    ],
+)
+def test_params_give_the_url_the_engine_gives(base_url: str, url: str, params: Any) -> None:
+    # params are encoded once and parsed with the URL, not encoded and parsed again
+    joined = base_url.rstrip("/") + "/" + url.lstrip("/") if url else base_url
+    if "?" in joined:
+        expected = httpx.URL(joined).copy_merge_params(params)
+    else:
+        expected = httpx.URL(joined, params=params)
+    got = wire_url({"base_url": base_url, "url": url, "params": params})
+    assert got._uri_reference == expected._uri_reference
+    assert str(got) == str(expected)
