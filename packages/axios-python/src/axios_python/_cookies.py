@@ -18,6 +18,9 @@ from http.cookiejar import CookieJar
 from typing import Any
 
 from ._engine import httpx
+from ._headers import has_any
+
+_SETS_COOKIES = frozenset({b"set-cookie", b"set-cookie2"})
 
 __all__ = ["jar_is_empty", "share_jar"]
 
@@ -27,8 +30,7 @@ class _SetCookiesOnly(httpx.Cookies):
 
     def extract_cookies(self, response: httpx.Response) -> None:
         """Store the cookies ``response`` sets (none: nothing to do)."""
-        headers = response.headers
-        if "set-cookie" in headers or "set-cookie2" in headers:
+        if has_any(response.headers, _SETS_COOKIES):
             super().extract_cookies(response)
 
 

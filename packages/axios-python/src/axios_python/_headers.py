@@ -1,11 +1,12 @@
-"""A case-insensitive header dict that stays a real ``dict``."""
+"""A case-insensitive header dict that stays a real ``dict``; and a quick presence test for an
+engine's ``Headers``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any, overload
 
-__all__ = ["HeaderDict"]
+__all__ = ["HeaderDict", "has_any"]
 
 _MISSING: Any = object()
 
@@ -112,3 +113,10 @@ class HeaderDict(dict[str, str]):
 
     def __reduce__(self) -> Any:
         return (HeaderDict, (dict(self),))
+
+
+def has_any(headers: Any, names: frozenset[bytes]) -> bool:
+    """Whether the engine's ``headers`` (``httpx.Headers``) hold one of ``names`` (lower-case
+    bytes). Told from the raw pairs: ``name in headers`` first works out the encoding of every
+    header of a new response, and builds a list, on each test."""
+    return any(name.lower() in names for name, _ in headers.raw)

@@ -26,12 +26,14 @@ from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._engine import httpx
+from ._headers import has_any
 
 if TYPE_CHECKING:
     from ._secrets import Secrets
 
 __all__ = [
     "HOP_POLICY",
+    "INLINE_HOOKS",
     "MAX_HOP_BODY",
     "HopObserver",
     "HopPolicy",
@@ -41,6 +43,7 @@ __all__ = [
     "may_receive_credentials",
     "observe_hops",
     "origin_of",
+    "redirects",
     "sync_cap_hop",
     "sync_guard",
 ]
@@ -60,6 +63,15 @@ Origin = tuple[str, str, int | None]
 RedirectHook = Callable[[httpx.Request], None]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+#: The statuses httpx follows (with a ``Location``): 301, 302, 303, 307 and 308.
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_LOCATION = frozenset({b"location"})
+
+
+def redirects(response: httpx.Response) -> bool:
+    """``response.has_redirect_location``, without the enum lookups and header decoding."""
+    return response.status_code in _REDIRECTS and has_any(response.headers, _LOCATION)
 
 
 def _nothing() -> None:
@@ -191,7 +203,7 @@ def _answered(response: httpx.Response) -> bool:
         return False
     if policy.observers:
         policy.answered(response)
-    return policy.follow and response.has_redirect_location
+    return policy.follow and redirects(response)
 
 
 def _undecoded(response: httpx.Response) -> None:
@@ -238,15 +250,29 @@ class _CappedAsync(_Capped, httpx.AsyncByteStream):
         await self._inner.aclose()
 
 
-def sync_cap_hop(response: httpx.Response) -> None:
-    """The httpx response event hook of the sync clients: bound a followed redirect's body."""
+def _cap(response: httpx.Response, kind: type[_CappedSync | _CappedAsync]) -> None:
     if _answered(response):
         _undecoded(response)
-        response.stream = _CappedSync(response.stream)
+        response.stream = kind(response.stream)
+
+
+def sync_cap_hop(response: httpx.Response) -> None:
+    """The httpx response event hook of the sync clients: bound a followed redirect's body."""
+    _cap(response, _CappedSync)
+
+
+def _cap_async_hop(response: httpx.Response) -> None:
+    _cap(response, _CappedAsync)
 
 
 async def async_cap_hop(response: httpx.Response) -> None:
     """The httpx response event hook of the async clients."""
-    if _answered(response):
-        _undecoded(response)
-        response.stream = _CappedAsync(response.stream)
+    _cap_async_hop(response)
+
+
+#: The async event hooks above by the plain function doing their work (none of them awaits):
+#: a sender that runs the hooks itself calls these without making a coroutine per hook.
+INLINE_HOOKS: dict[Callable[..., Any], Callable[..., None]] = {
+    async_guard: sync_guard,
+    async_cap_hop: _cap_async_hop,
+}

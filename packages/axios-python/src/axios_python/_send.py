@@ -21,6 +21,7 @@ from ._exceptions import (
 )
 from ._hooks import as_hook, call_async, call_sync, describe_callable
 from ._httpx_request import build_request
+from ._httpx_send import client_send_async, client_send_sync
 from ._models import Response, unbind_stream
 from ._redirects import HOP_POLICY, HopPolicy
 from ._secrets import scrub
@@ -259,14 +260,14 @@ def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Res
     watch = ConnectWatch()
     try:
         try:
-            raw = client.send(
-                request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
+            raw = client_send_sync(
+                client, request, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
             )
         except httpx.RemoteProtocolError as exc:
             if not _resendable(exc, request, ctx, watch):
                 raise
-            raw = client.send(
-                request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
+            raw = client_send_sync(
+                client, request, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
             )
     except Exception as exc:
         if not send_error(exc):
@@ -292,14 +293,14 @@ async def _send_async(client: httpx.AsyncClient, request: httpx.Request, ctx: Co
     watch = ConnectWatch()
     try:
         try:
-            raw = await client.send(
-                request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
+            raw = await client_send_async(
+                client, request, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
             )
         except httpx.RemoteProtocolError as exc:
             if not _resendable(exc, request, ctx, watch):
                 raise
-            raw = await client.send(
-                request, stream=True, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
+            raw = await client_send_async(
+                client, request, auth=ctx["auth"], follow_redirects=ctx["follow_redirects"]
             )
     except Exception as exc:
         if not send_error(exc):
