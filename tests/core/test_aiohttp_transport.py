@@ -102,6 +102,21 @@ async def test_the_request_target_is_the_one_httpx_sends(local_server: LocalServ
         assert fast.raw_target == default.raw_target, target
 
 
+async def test_credentials_in_the_url_are_sent_as_httpx_sends_them(
+    local_server: LocalServer,
+) -> None:
+    """httpx turns a URL's userinfo into a Basic ``Authorization`` header and sends the URL
+    without it; aiohttp, handed both, refused the call with a bare ``ValueError``."""
+    url = local_server.url("/echo").replace("http://", "http://ann:s3cr%40t@")
+    for config in ({}, AIOHTTP):
+        async with axios_python.create(config) as api:
+            await api.async_get(url)
+    default, fast = local_server.requests[-2:]
+    assert fast.raw_target == default.raw_target == "/echo"
+    assert fast.header("authorization") == default.header("authorization")
+    assert default.header("authorization") == "Basic YW5uOnMzY3JAdA=="
+
+
 async def test_a_streamed_response_is_read_in_pieces_and_closing_early_frees_the_connection(
     api: axios_python.AxiosPython, sent_through_aiohttp: list[str]
 ) -> None:

@@ -203,11 +203,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 tunnel_headers = proxy[1]
             else:  # forwarded: the request itself goes to the proxy
                 headers = [*headers, *proxy[1].items()]
+        url = request.url
+        if url.userinfo:  # httpx made it the Authorization header; aiohttp would refuse both
+            url = url.copy_with(userinfo=b"")
         try:
             response = await session.request(
                 request.method,
                 # httpx has normalised and escaped it: sent exactly so, not escaped again
-                yarl.URL(str(request.url), encoded=True),
+                yarl.URL(str(url), encoded=True),
                 headers=headers,
                 data=data,
                 allow_redirects=False,  # httpx follows them, under the core's hop policy
