@@ -122,7 +122,10 @@ def _bodiless(
     defaults less every name the call sets, then the call's), built from a remembered start
     instead of normalising every header again; ``None`` for a call with a value that is not
     ASCII (httpx builds that one)."""
-    return _with_call_headers(_start(defaults, url), headers)
+    start = _start(defaults, url)
+    if not headers:
+        return start  # ``httpx.Request`` copies it
+    return _with_call_headers(start, headers)
 
 
 def _merged_raw(defaults: httpx.Headers, headers: list[tuple[str, str | bytes]]) -> list[Any]:

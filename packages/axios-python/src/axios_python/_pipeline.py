@@ -168,6 +168,8 @@ class Pipeline:
             if middleware.call:
                 leaf = self._retry_checked_sync if middleware.check_call else self._retry_sync
                 response = _owned(dispatch_sync(middleware.call, 0, ctx, leaf), ctx)
+            elif _direct(ctx) and not middleware.attempt:  # one plain attempt, sent from here
+                response = send_sync(client._transports, _attempt_ctx(ctx, 1, None))
             else:
                 response = self._retry_sync(ctx)
         except Exception as exc:
@@ -260,6 +262,8 @@ class Pipeline:
             if middleware.call:
                 leaf = self._retry_checked_async if middleware.check_call else self._retry_async
                 response = _owned(await dispatch_async(middleware.call, 0, ctx, leaf), ctx)
+            elif _direct(ctx) and not middleware.attempt:  # without three coroutines between
+                response = await send_async(client._transports, _attempt_ctx(ctx, 1, None))
             else:
                 response = await self._retry_async(ctx)
         except Exception as exc:

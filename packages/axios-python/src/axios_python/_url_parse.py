@@ -31,9 +31,13 @@ _MAX_LENGTH = 65536
 #: How many origins are remembered (the memo is cleared when it is full).
 _ORIGINS_KEPT = 64
 
-_PCHAR = r"[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2}"
-#: A path and an optional query, each exactly as httpx would normalise it.
-_TAIL = re.compile(rf"(/(?:{_PCHAR}|/)*)(?:\?((?:{_PCHAR}|[/?])*))?")
+#: What a path may hold as httpx leaves it: RFC 3986's ``pchar`` and ``/``, ``%`` only as the
+#: start of a ``%XX`` escape (``_BAD_ESCAPE``); a query may hold ``?`` as well.
+_PATH_CHARS = r"A-Za-z0-9\-._~!$&'()*+,;=:@/%"
+#: A path and an optional query, each exactly as httpx would normalise it (with ``_BAD_ESCAPE``).
+_TAIL = re.compile(rf"(/[{_PATH_CHARS}]*)(?:\?([{_PATH_CHARS}?]*))?")
+#: A ``%`` that does not start a ``%XX`` escape (httpx escapes it).
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 _FIELDS = ("scheme", "userinfo", "host", "port", "path", "query", "fragment")
 
@@ -44,7 +48,7 @@ def _layout_ok() -> bool:
         parsed = httpx.URL("http://h/p?q")
         reference = parsed._uri_reference
         built = object.__new__(httpx.URL)
-        built._uri_reference = reference._replace(path="/x", query="y")
+        built._uri_reference = tuple.__new__(type(reference), (*reference[:4], "/x", "y", None))
         return (
             list(vars(parsed)) == ["_uri_reference"]  # nothing else is set by the constructor
             and getattr(type(reference), "_fields", None) == _FIELDS
@@ -100,12 +104,17 @@ def parse_url(text: str) -> httpx.URL:
                 origin = _origin(text[:slash])
                 if origin is not None:
                     match = _TAIL.fullmatch(text, slash)
-                    if match is not None:
-                        path = match.group(1)
-                        if "/." not in path or not _has_dot_segment(path):
-                            url = object.__new__(httpx.URL)
-                            url._uri_reference = origin._replace(path=path, query=match.group(2))
-                            return url
+                    if (
+                        match is not None
+                        and ("%" not in text or _BAD_ESCAPE.search(text, slash) is None)
+                        and ("/." not in match.group(1) or not _has_dot_segment(match.group(1)))
+                    ):
+                        url = object.__new__(httpx.URL)
+                        # the origin's scheme, userinfo (none), host and port, then the tail
+                        url._uri_reference = tuple.__new__(
+                            type(origin), (*origin[:4], match.group(1), match.group(2), None)
+                        )
+                        return url
     return httpx.URL(text)
 
 
