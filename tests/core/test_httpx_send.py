@@ -178,6 +178,19 @@ def test_a_plain_call_is_sent_by_the_core(
     assert sends == []
 
 
+def test_an_engine_laid_out_otherwise_has_every_request_sent_by_client_send(
+    make: Callable[..., Caller],
+    srv: LocalServer,
+    sends: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_httpx_send, "_engine_parts", lambda: None)
+    call = make()
+    assert call("get", "/json").status_code == 200
+    assert call("get", "/redirect", params={"to": "/json"}).history[0].status_code == 302
+    assert sends == ["client.send", "client.send"]
+
+
 def test_httpx_auth_goes_through_client_send(
     make: Callable[..., Caller], srv: LocalServer, sends: list[str]
 ) -> None:

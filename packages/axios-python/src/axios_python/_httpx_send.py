@@ -18,14 +18,15 @@ the first hop is sent here instead, with the steps httpx's per-hop wrapper takes
 
 Every other request (httpx auth, a URL with userinfo, a closed client, a request without a
 timeout extension or whose body does not match the client) goes through ``client.send``,
-unchanged. On requests to many servers at once this removes a tenth of the work of a call.
+unchanged. At 32 concurrent calls on the aiohttp transport this is 71,000 instructions of the
+893,000 a call took (``tools/bench_instructions.py --concurrent``).
 
 httpx internals relied on, in httpx and httpx2 alike: the client's ``_state``,
 ``_event_hooks``, ``_default_encoding``, ``_transport_for_url``, ``_build_redirect_request`` and
 ``_send_handling_redirects``, the ``BoundSyncStream``/``BoundAsyncStream`` classes and the
 logger of the engine's ``_client`` module. They are checked once, on a throwaway client; an
-engine without them has every request sent by ``client.send``
-(``tests/core/test_httpx_send.py`` covers both).
+engine without them has every request sent by ``client.send`` (``tests/core/test_httpx_send.py``
+runs on both engines, and with the check failing).
 """
 
 from __future__ import annotations
