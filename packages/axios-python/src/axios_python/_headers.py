@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, overload
 
-__all__ = ["HeaderDict", "has_any"]
+from ._engine import httpx
+
+__all__ = ["HeaderDict", "has_any", "values_of"]
 
 _MISSING: Any = object()
 
@@ -115,8 +117,33 @@ class HeaderDict(dict[str, str]):
         return (HeaderDict, (dict(self),))
 
 
+def _lower_keys_kept() -> bool:
+    """Whether the engine's ``Headers`` keep each header as ``(name, lower-case name, value)``
+    in ``_list`` (httpx and httpx2 do): the lower-case names are then read, not made."""
+    try:
+        return list(httpx.Headers({"A-B": "c"})._list) == [(b"A-B", b"a-b", b"c")]
+    except Exception:  # pragma: no cover - an engine laid out otherwise
+        return False
+
+
+_LOWER_KEYS = _lower_keys_kept()
+
+
 def has_any(headers: Any, names: frozenset[bytes]) -> bool:
     """Whether the engine's ``headers`` (``httpx.Headers``) hold one of ``names`` (lower-case
-    bytes). Told from the raw pairs: ``name in headers`` first works out the encoding of every
-    header of a new response, and builds a list, on each test."""
-    return any(name.lower() in names for name, _ in headers.raw)
+    bytes). ``name in headers`` first works out the encoding of every header of a new response,
+    and builds a list, on each test; this reads the lower-case names the headers keep."""
+    if _LOWER_KEYS:
+        for _, lower, _ in headers._list:  # noqa: SIM110 - no generator per call (hot path)
+            if lower in names:
+                return True
+        return False
+    return any(name.lower() in names for name, _ in headers.raw)  # pragma: no cover
+
+
+def values_of(headers: Any, name: bytes) -> list[bytes]:
+    """The raw values of the header ``name`` (lower-case bytes) in the engine's ``headers``,
+    in order, without decoding the others."""
+    if _LOWER_KEYS:
+        return [value for _, lower, value in headers._list if lower == name]
+    return [v for k, v in headers.raw if k.lower() == name]  # pragma: no cover

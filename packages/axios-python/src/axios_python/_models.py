@@ -15,6 +15,7 @@ from typing import Any
 from . import _config
 from ._engine import httpx, joined
 from ._exceptions import ContentTooLarge, HTTPStatusError
+from ._headers import values_of
 from ._translate import translate_errors
 from ._types import Config
 
@@ -282,10 +283,8 @@ class Response(httpx.Response):
         needs no counting."""
         if self._encoded():
             return False
-        length = None
-        for name, value in self.headers.raw:  # the raw pairs: no decoding of every header
-            if name.lower() == b"content-length":
-                length = value
+        lengths = values_of(self.headers, b"content-length")  # no decoding of every header
+        length = lengths[-1] if lengths else None
         return length is not None and length.isdigit() and int(length) <= limit
 
     def _take_buffered(self) -> bool:
@@ -293,7 +292,7 @@ class Response(httpx.Response):
         small bodies, a mock's, a replay) as read, without iterating through httpx's layers
         of generators; ``False`` (nothing changed) for any other body, an encoded one or one
         over the limit, which ``read()``/``aread()`` read (and refuse) as before. The caller
-        then closes the response, which releases the connection and sets ``elapsed``."""
+        then closes the response with ``_close_taken``/``_aclose_taken``."""
         inner = getattr(self.stream, "_stream", self.stream)  # under httpx's bound stream
         if type(inner) is not httpx.ByteStream or self.is_stream_consumed or self.is_closed:
             return False
@@ -308,10 +307,27 @@ class Response(httpx.Response):
         self.is_stream_consumed = True
         return True
 
+    def _close_taken(self) -> None:
+        """``close()`` for a response whose body ``_take_buffered`` took, before anyone else
+        saw it: nothing is watching it, and its stream (httpx's bound stream over an
+        ``httpx.ByteStream``, or the byte stream itself) only sets ``elapsed``; httpx's
+        checks and error context around closing are skipped."""
+        stream = self.stream
+        assert isinstance(stream, httpx.SyncByteStream)
+        self.is_closed = True
+        stream.close()
+
+    async def _aclose_taken(self) -> None:
+        """``aclose()`` for a response whose body ``_take_buffered`` took (``_close_taken``)."""
+        stream = self.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        self.is_closed = True
+        await stream.aclose()
+
     def _encoded(self) -> bool:
         """Whether a ``Content-Encoding`` other than ``identity`` applies to the body."""
-        for name, value in self.headers.raw:  # the raw pairs: no decoding of every header
-            if name.lower() == b"content-encoding" and value.strip().lower() != b"identity":
+        for value in values_of(self.headers, b"content-encoding"):  # no decoding of the rest
+            if value.strip().lower() != b"identity":
                 return True
         return False
 

@@ -279,7 +279,7 @@ def _send_sync(client: httpx.Client, request: httpx.Request, ctx: Config) -> Res
     if not ctx["stream"]:
         try:
             if response._take_buffered():
-                response.close()
+                response._close_taken()
             else:
                 response.read()
         except BaseException:
@@ -312,7 +312,7 @@ async def _send_async(client: httpx.AsyncClient, request: httpx.Request, ctx: Co
     if not ctx["stream"]:
         try:
             if response._take_buffered():
-                await response.aclose()
+                await response._aclose_taken()
             else:
                 await response.aread()
         except BaseException:
