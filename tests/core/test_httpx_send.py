@@ -245,7 +245,7 @@ def test_a_closed_client_is_refused_as_httpx_refuses_it(srv: LocalServer) -> Non
         _httpx_send.client_send_sync(client, request, auth=None, follow_redirects=True)
 
 
-def test_hooks_of_the_client_other_than_the_cores_are_awaited(srv: LocalServer) -> None:
+def test_the_clients_hooks_run_in_order_on_every_hop(srv: LocalServer) -> None:
     import asyncio
 
     seen: list[str] = []

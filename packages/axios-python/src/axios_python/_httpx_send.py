@@ -5,8 +5,7 @@ an auth flow (a generator, even when there is no auth), a redirect loop and a pe
 For a request without httpx auth (the call's ``auth`` is ``None`` and the URL has no userinfo),
 the first hop is sent here instead, with the steps httpx's per-hop wrapper takes, in its order:
 
-* the client's request event hooks (the core's redirect guard and hop observers; the core's
-  own async hooks are called as the plain functions they await, ``INLINE_HOOKS``);
+* the client's request event hooks (the core's redirect guard and hop observers);
 * the transport the client routes the URL to (its mounts: the environment's proxies);
 * an httpx ``RequestError`` raised on the way names the request;
 * the response is bound to its request, timed until it is closed (the engine's own bound
@@ -40,7 +39,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._engine import httpx
-from ._redirects import INLINE_HOOKS, redirects
+from ._redirects import redirects
 
 __all__ = ["client_send_async", "client_send_sync"]
 
@@ -189,11 +188,7 @@ async def client_send_async(
     client._state = parts[1]
     hooks = client._event_hooks
     for hook in hooks["request"]:
-        inline = INLINE_HOOKS.get(hook)
-        if inline is None:
-            await hook(request)
-        else:
-            inline(request)
+        await hook(request)
     transport = client._transport_for_url(request.url)
     start = time.perf_counter()
     try:
@@ -204,11 +199,7 @@ async def client_send_async(
     _bind(client, request, response, start, parts[3], parts[4])
     try:
         for hook in hooks["response"]:
-            inline = INLINE_HOOKS.get(hook)
-            if inline is None:
-                await hook(response)
-            else:
-                inline(response)
+            await hook(response)
         if not redirects(response):
             return response
         if not follow_redirects:

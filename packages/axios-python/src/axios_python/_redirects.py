@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HOP_POLICY",
-    "INLINE_HOOKS",
     "MAX_HOP_BODY",
     "HopObserver",
     "HopPolicy",
@@ -250,29 +249,15 @@ class _CappedAsync(_Capped, httpx.AsyncByteStream):
         await self._inner.aclose()
 
 
-def _cap(response: httpx.Response, kind: type[_CappedSync | _CappedAsync]) -> None:
-    if _answered(response):
-        _undecoded(response)
-        response.stream = kind(response.stream)
-
-
 def sync_cap_hop(response: httpx.Response) -> None:
     """The httpx response event hook of the sync clients: bound a followed redirect's body."""
-    _cap(response, _CappedSync)
-
-
-def _cap_async_hop(response: httpx.Response) -> None:
-    _cap(response, _CappedAsync)
+    if _answered(response):
+        _undecoded(response)
+        response.stream = _CappedSync(response.stream)
 
 
 async def async_cap_hop(response: httpx.Response) -> None:
     """The httpx response event hook of the async clients."""
-    _cap_async_hop(response)
-
-
-#: The async event hooks above by the plain function doing their work (none of them awaits):
-#: a sender that runs the hooks itself calls these without making a coroutine per hook.
-INLINE_HOOKS: dict[Callable[..., Any], Callable[..., None]] = {
-    async_guard: sync_guard,
-    async_cap_hop: _cap_async_hop,
-}
+    if _answered(response):
+        _undecoded(response)
+        response.stream = _CappedAsync(response.stream)
