@@ -87,22 +87,30 @@ def _log_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize(("method", "path", "follow"), SCENARIOS)
-def test_sync_hops_are_what_client_send_gives(
+@pytest.fixture(params=SCENARIOS, ids=[f"{m} {p} follow={f}" for m, p, f in SCENARIOS])
+def hop(
+    request: pytest.FixtureRequest,
     srv: LocalServer,
     dead_url: str,
     caplog: pytest.LogCaptureFixture,
-    method: str,
-    path: str,
-    follow: bool,
-) -> None:
+) -> tuple[str, str, bool]:
+    """One scenario: its method, URL and whether redirects are followed; httpx's log lines are
+    captured."""
     _loop_route(srv)
     _bad_location_route(srv)
     caplog.set_level(logging.INFO, logger=httpx.__name__)
+    method, path, follow = request.param
+    return method, dead_url if path == "dead" else srv.url(path), follow
+
+
+def test_sync_hops_are_what_client_send_gives(
+    hop: tuple[str, str, bool], caplog: pytest.LogCaptureFixture
+) -> None:
+    method, url, follow = hop
     results = []
     for send in ("httpx", "core"):
         with httpx.Client(event_hooks=_hooks(is_async=False), default_encoding="latin-1") as client:
-            request = client.build_request(method, dead_url if path == "dead" else srv.url(path))
+            request = client.build_request(method, url)
             try:
                 if send == "httpx":
                     response = client.send(request, stream=True, follow_redirects=follow)
@@ -118,24 +126,16 @@ def test_sync_hops_are_what_client_send_gives(
     assert results[1] == results[0]
 
 
-@pytest.mark.parametrize(("method", "path", "follow"), SCENARIOS)
 async def test_async_hops_are_what_client_send_gives(
-    srv: LocalServer,
-    dead_url: str,
-    caplog: pytest.LogCaptureFixture,
-    method: str,
-    path: str,
-    follow: bool,
+    hop: tuple[str, str, bool], caplog: pytest.LogCaptureFixture
 ) -> None:
-    _loop_route(srv)
-    _bad_location_route(srv)
-    caplog.set_level(logging.INFO, logger=httpx.__name__)
+    method, url, follow = hop
     results = []
     for send in ("httpx", "core"):
         async with httpx.AsyncClient(
             event_hooks=_hooks(is_async=True), default_encoding="latin-1"
         ) as client:
-            request = client.build_request(method, dead_url if path == "dead" else srv.url(path))
+            request = client.build_request(method, url)
             try:
                 if send == "httpx":
                     response = await client.send(request, stream=True, follow_redirects=follow)

@@ -129,15 +129,23 @@ def _bind(
         )
 
 
-def _next_request(client: Any, request: httpx.Request, response: httpx.Response) -> Any:
-    """The redirect's request, for a redirect the call does not follow (``None`` when its
-    ``Location`` cannot be made into one, as httpx2 leaves it)."""
-    try:
+def _following(
+    client: Any, request: httpx.Request, response: httpx.Response, follow_redirects: bool
+) -> Any:
+    """The request a redirect the call follows goes on with, or ``None`` when ``response`` is
+    the call's answer (not a redirect; or one not followed, which is given its
+    ``next_request``: ``None`` when its ``Location`` makes no request, as httpx2 leaves it)."""
+    if not redirects(response):
+        return None
+    if follow_redirects:
         return client._build_redirect_request(request, response)
+    try:
+        response.next_request = client._build_redirect_request(request, response)
     except httpx.RemoteProtocolError:
         if httpx.__name__ == "httpx":
             raise
-        return None
+        response.next_request = None
+    return None
 
 
 def client_send_sync(
@@ -162,12 +170,9 @@ def client_send_sync(
     try:
         for hook in hooks["response"]:
             hook(response)
-        if not redirects(response):
+        following = _following(client, request, response, follow_redirects)
+        if following is None:
             return response
-        if not follow_redirects:
-            response.next_request = _next_request(client, request, response)
-            return response
-        following = client._build_redirect_request(request, response)
         response.read()
     except BaseException:
         response.close()
@@ -200,12 +205,9 @@ async def client_send_async(
     try:
         for hook in hooks["response"]:
             await hook(response)
-        if not redirects(response):
+        following = _following(client, request, response, follow_redirects)
+        if following is None:
             return response
-        if not follow_redirects:
-            response.next_request = _next_request(client, request, response)
-            return response
-        following = client._build_redirect_request(request, response)
         await response.aread()
     except BaseException:
         await response.aclose()
