@@ -158,7 +158,12 @@ def redis_cache(server: LocalServer, say: Say) -> None:
     try:
         clients = [axios_python.create({"base_url": server.base_url}) for _ in range(2)]
         for api in clients:
-            api.plugin(RedisCachePlugin(url=redis.url, namespace="demo", ttl=60))
+            # socket_timeout: the plugin's 0.25 s default fails open (a warning, no cache) when
+            # a busy machine keeps this local Redis from answering in time; the demo shows the
+            # cache, not that
+            api.plugin(
+                RedisCachePlugin(url=redis.url, namespace="demo", ttl=60, socket_timeout=5.0)
+            )
         first = clients[0].get("/count")
         second = clients[1].get("/count")
         for api in clients:
