@@ -244,9 +244,9 @@ def _loopback(count: int, as_json: bool) -> int:
 def _concurrent(count: int, as_json: bool) -> int:
     """Raw aiohttp and an instance on the aiohttp transport, ``bench.py``'s 32 concurrent
     requests (each on its own ``?i=`` URL), against its server."""
-    from bench import bench_server
+    from bench import CONCURRENCY, bench_server
 
-    count -= count % 32  # whole gathers
+    count -= count % CONCURRENCY  # whole gathers
     counts: dict[str, float] = {}
     with bench_server() as (base_url, _):
         for which in ("aiohttp-raw", "aiohttp-transport"):

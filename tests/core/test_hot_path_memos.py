@@ -368,3 +368,23 @@ async def test_a_plain_hooks_awaitable_result_is_awaited_after_plain_ones(is_asy
                 response = api.get("/x")
             assert response.status_code == 200
     assert seen == ["yes"] * 4
+
+
+@pytest.mark.parametrize("lower_keys", [True, False], ids=["kept-lower-names", "raw-pairs"])
+def test_header_reads_are_what_httpx_headers_say(
+    monkeypatch: pytest.MonkeyPatch, lower_keys: bool
+) -> None:
+    """``has_any`` and ``values_of`` answer as ``name in headers`` and ``get_list`` do, whether
+    they read the lower-case names httpx keeps or (another engine layout) the raw pairs."""
+    from axios_python import _headers
+
+    monkeypatch.setattr(_headers, "_LOWER_KEYS", lower_keys)
+    headers = httpx.Headers(
+        [(b"Content-Length", b"11"), (b"SET-Cookie", b"a=1"), (b"set-cookie", b"b=2")]
+    )
+    for names in ({b"set-cookie"}, {b"location"}, {b"location", b"content-length"}, set()):
+        expected = any(name.decode() in headers for name in names)
+        assert _headers.has_any(headers, frozenset(names)) is expected
+    for name in (b"set-cookie", b"content-length", b"location"):
+        expected_values = [v.encode() for v in headers.get_list(name.decode())]
+        assert _headers.values_of(headers, name) == expected_values
