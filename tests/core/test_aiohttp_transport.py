@@ -117,6 +117,28 @@ async def test_credentials_in_the_url_are_sent_as_httpx_sends_them(
     assert default.header("authorization") == "Basic YW5uOnMzY3JAdA=="
 
 
+async def test_header_bytes_go_out_as_httpx_sends_them_or_are_refused_by_name(
+    local_server: LocalServer,
+) -> None:
+    """aiohttp sends header text as UTF-8: a UTF-8 value given as bytes goes out byte for byte
+    as httpx's transport sends it, beside a non-ASCII one; bytes that are not UTF-8 cannot go
+    through aiohttp and are refused, naming the header and never its value."""
+    sent: dict[str, str | bytes] = {"X-Name": "Zoë €".encode(), "X-Plain": b"a b", "X-Str": "a"}
+    for config in ({}, AIOHTTP):
+        async with axios_python.create(config) as api:
+            await api.async_get(local_server.url("/echo"), headers=sent)
+    default, fast = local_server.requests[-2:]
+    assert fast.headers[-3:] == default.headers[-3:]
+    assert fast.header("x-name") == "Zoë €".encode().decode("iso-8859-1")  # as received
+
+    secret = b"s3cr\xe9t"
+    async with axios_python.create(AIOHTTP) as api:
+        with pytest.raises(NetworkError) as caught:
+            await api.async_get(local_server.url("/echo"), headers={"X-Key": secret, **sent})
+    assert "'X-Key' is not UTF-8" in str(caught.value)
+    assert "s3cr" not in str(caught.value) and "s3cr" not in repr(caught.value.__cause__)
+
+
 async def test_a_streamed_response_is_read_in_pieces_and_closing_early_frees_the_connection(
     api: axios_python.AxiosPython, sent_through_aiohttp: list[str]
 ) -> None:

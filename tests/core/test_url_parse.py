@@ -13,7 +13,7 @@ import pytest
 
 import axios_python
 from axios_python import wire_url
-from axios_python._url_parse import _origins, parse_url
+from axios_python._url_parse import _origins, parse_url, target_parts
 from axios_python.engine import httpx
 
 ORIGINS = [
@@ -183,6 +183,32 @@ def test_the_fast_path_is_on_for_this_engine_and_off_is_the_plain_parse(
     monkeypatch.setattr(_url_parse, "_ENABLED", False)  # an engine with another layout
     for tail in TAILS[:12]:
         _same("http://h:8080" + tail)
+
+
+def test_target_parts_are_where_the_engine_sends_a_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the aiohttp transport hands aiohttp: the scheme, host and port, path and query
+    httpx's own transport sends, without the userinfo or the fragment; the same when read
+    through the engine's public properties (an engine laid out otherwise)."""
+    from axios_python import _url_parse
+
+    parsed = map(_engine, (origin + tail for origin in ORIGINS for tail in TAILS))
+    urls = [url for url in parsed if isinstance(url, httpx.URL)]
+    assert len(urls) > 400
+    fast = [target_parts(url) for url in urls]
+    for url, (scheme, netloc, path, query) in zip(urls, fast, strict=True):
+        assert (scheme, netloc) == (url.scheme, url.netloc.decode("ascii"))
+        sent_path, _, sent_query = url.raw_path.decode("ascii").partition("?")
+        assert (path, query) == (sent_path, sent_query)  # an empty query: no "?" (yarl's way)
+        assert "@" not in netloc and "#" not in path + query
+    assert target_parts(httpx.URL("http://[::1]:9000/a?b")) == ("http", "[::1]:9000", "/a", "b")
+    assert target_parts(httpx.URL("https://u:p@xn--bcher-kva.example:443#f")) == (
+        "https",
+        "xn--bcher-kva.example",
+        "/",
+        "",
+    )
+    monkeypatch.setattr(_url_parse, "_ENABLED", False)
+    assert [target_parts(url) for url in urls] == fast
 
 
 @pytest.mark.parametrize(

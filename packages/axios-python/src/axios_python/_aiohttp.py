@@ -26,11 +26,13 @@ import contextlib
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import SplitResult
 
 import aiohttp
 import yarl
 
 from ._engine import httpx
+from ._url_parse import target_parts
 
 __all__ = ["AiohttpTransport"]
 
@@ -119,6 +121,33 @@ def _timeouts(timeout: dict[str, float | None] | None) -> aiohttp.ClientTimeout:
     return found
 
 
+def _text_headers(request: httpx.Request) -> list[tuple[str, str]]:
+    """The request's headers as aiohttp takes them: text, which it sends encoded as UTF-8.
+    Each name and value is decoded as UTF-8, so the bytes httpx would send go out unchanged
+    (``headers.encoding`` is one encoding for all of them: ISO-8859-1 as soon as one is not
+    UTF-8, and aiohttp would then send every non-ASCII value changed). A header that is not
+    UTF-8 cannot go through aiohttp: refused, by name (its value may be a secret)."""
+    raw = request.headers.raw
+    try:
+        return [(name.decode(), value.decode()) for name, value in raw]
+    except UnicodeDecodeError:
+        bad = next(name for name, value in raw if not _is_utf8(name) or not _is_utf8(value))
+        shown = bad.decode("ascii", "backslashreplace")
+        raise httpx.LocalProtocolError(
+            f"header {shown!r} is not UTF-8; the aiohttp transport sends header names and "
+            "values as UTF-8 text (send other bytes with the default transport)",
+            request=request,
+        ) from None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class _Body(httpx.AsyncByteStream):
     """A response body read from aiohttp; closing it before the end drops the connection."""
 
@@ -185,9 +214,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session = self._session
         if session is None:
             session = self._session = self._open_session()
-        sent = request.headers
-        encoding = sent.encoding  # as ``multi_items()`` decodes them, without asking per item
-        headers = [(name.decode(encoding), value.decode(encoding)) for name, value in sent.raw]
+        headers = _text_headers(request)
         data: Any
         try:
             data = request.content or None
@@ -203,14 +230,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 tunnel_headers = proxy[1]
             else:  # forwarded: the request itself goes to the proxy
                 headers = [*headers, *proxy[1].items()]
-        url = request.url
-        if url.userinfo:  # httpx made it the Authorization header; aiohttp would refuse both
-            url = url.copy_with(userinfo=b"")
         try:
             response = await session.request(
                 request.method,
-                # httpx has normalised and escaped it: sent exactly so, not escaped again
-                yarl.URL(str(url), encoded=True),
+                # httpx has normalised and escaped it: sent exactly so, not escaped again; without
+                # userinfo (httpx made it the Authorization header; aiohttp would refuse both)
+                yarl.URL(SplitResult(*target_parts(request.url), ""), encoded=True),
                 headers=headers,
                 data=data,
                 allow_redirects=False,  # httpx follows them, under the core's hop policy

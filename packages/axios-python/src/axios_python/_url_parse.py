@@ -23,7 +23,7 @@ from typing import Any
 
 from ._engine import httpx
 
-__all__ = ["parse_url"]
+__all__ = ["parse_url", "target_parts"]
 
 #: httpx refuses longer URLs ("URL too long"); left to it.
 _MAX_LENGTH = 65536
@@ -116,6 +116,20 @@ def parse_url(text: str) -> httpx.URL:
                         )
                         return url
     return httpx.URL(text)
+
+
+def target_parts(url: httpx.URL) -> tuple[str, str, str, str]:
+    """Where ``url`` is sent: its scheme, ``host[:port]`` (an IPv6 host in brackets, no
+    default port), path (``/`` when empty) and query (``""`` when there is none). No userinfo
+    (httpx sends it as the ``Authorization`` header), no fragment (never sent). Read from the
+    engine's parsed parts, without writing the URL out and parsing it again."""
+    if not _ENABLED:  # the engine's public properties, which build their values
+        path, _, tail = url.raw_path.decode("ascii").partition("?")
+        return url.scheme, url.netloc.decode("ascii"), path, tail
+    scheme, _, host, port, path, query, _ = url._uri_reference  # query: None when absent
+    if ":" in host:
+        host = f"[{host}]"
+    return scheme, host if port is None else f"{host}:{port}", path or "/", query or ""
 
 
 def _has_dot_segment(path: str) -> bool:
