@@ -13,7 +13,7 @@ import pytest
 
 import axios_python
 from axios_python import wire_url
-from axios_python._url_parse import _origins, parse_url, target_parts
+from axios_python._url_parse import _origins, parse_url, scheme_host_port, target_parts
 from axios_python.engine import httpx
 
 ORIGINS = [
@@ -187,8 +187,9 @@ def test_the_fast_path_is_on_for_this_engine_and_off_is_the_plain_parse(
 
 def test_target_parts_are_where_the_engine_sends_a_url(monkeypatch: pytest.MonkeyPatch) -> None:
     """What the aiohttp transport hands aiohttp: the scheme, host and port, path and query
-    httpx's own transport sends, without the userinfo or the fragment; the same when read
-    through the engine's public properties (an engine laid out otherwise)."""
+    httpx's own transport sends, without the userinfo or the fragment; and the origin the
+    redirect policy compares, the URL's own ``scheme``, ``host`` and ``port``. The same when
+    read through the engine's public properties (an engine laid out otherwise)."""
     from axios_python import _url_parse
 
     parsed = map(_engine, (origin + tail for origin in ORIGINS for tail in TAILS))
@@ -200,6 +201,7 @@ def test_target_parts_are_where_the_engine_sends_a_url(monkeypatch: pytest.Monke
         sent_path, _, sent_query = url.raw_path.decode("ascii").partition("?")
         assert (path, query) == (sent_path, sent_query)  # an empty query: no "?" (yarl's way)
         assert "@" not in netloc and "#" not in path + query
+        assert scheme_host_port(url) == (url.scheme, url.host, url.port)
     assert target_parts(httpx.URL("http://[::1]:9000/a?b")) == ("http", "[::1]:9000", "/a", "b")
     assert target_parts(httpx.URL("https://u:p@xn--bcher-kva.example:443#f")) == (
         "https",
@@ -207,8 +209,14 @@ def test_target_parts_are_where_the_engine_sends_a_url(monkeypatch: pytest.Monke
         "/",
         "",
     )
+    assert scheme_host_port(httpx.URL("https://bücher.example/")) == (
+        "https",
+        "bücher.example",
+        None,
+    )
     monkeypatch.setattr(_url_parse, "_ENABLED", False)
     assert [target_parts(url) for url in urls] == fast
+    assert [scheme_host_port(url) for url in urls] == [(u.scheme, u.host, u.port) for u in urls]
 
 
 @pytest.mark.parametrize(

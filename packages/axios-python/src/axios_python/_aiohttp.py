@@ -253,10 +253,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         stream: httpx.AsyncByteStream
         if content.is_eof():  # the whole body came with the headers (most small bodies)
             try:
-                with _as_httpx_errors(request):
-                    body = content.read_nowait()
-            except BaseException:
+                body = content.read_nowait()
+            except BaseException as exc:
                 response.close()  # a failed body: the connection cannot be reused
+                if isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError)):
+                    raise _httpx_error(exc, request) from None
                 raise
             stream = httpx.ByteStream(body)
             response.release()  # the connection goes back to the pool now

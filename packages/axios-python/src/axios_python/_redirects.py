@@ -21,12 +21,12 @@ so a redirect carrying a decompression bomb costs nothing.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._engine import httpx
 from ._headers import has_any
+from ._url_parse import scheme_host_port
 
 if TYPE_CHECKING:
     from ._secrets import Secrets
@@ -73,25 +73,10 @@ def redirects(response: httpx.Response) -> bool:
     return response.status_code in _REDIRECTS and has_any(response.headers, _LOCATION)
 
 
-def _nothing() -> None:
-    return None
-
-
-#: The last URL ``origin_of`` was asked about (a weak reference: a URL may carry a credential,
-#: and is not kept alive here), and its origin: most calls go to the same URL objects
-#: (``wire_url`` keeps them per client), whose properties decode on every read.
-_last_origin: tuple[Callable[[], Any], Origin] = (_nothing, ("", "", None))
-
-
 def origin_of(url: httpx.URL) -> Origin:
     """``(scheme, host, port)`` of ``url``, the port filled in for the scheme's default."""
-    global _last_origin
-    last = _last_origin
-    if last[0]() is url:
-        return last[1]
-    origin = (url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme))
-    _last_origin = (weakref.ref(url), origin)
-    return origin
+    scheme, host, port = scheme_host_port(url)
+    return scheme, host, port or _DEFAULT_PORTS.get(scheme)
 
 
 def may_receive_credentials(origin: Origin, url: httpx.URL) -> bool:

@@ -343,7 +343,8 @@ def send_sync(transports: Transports, ctx: Config) -> Response:
 async def send_async(transports: Transports, ctx: Config) -> Response:
     """Send one attempt from async code (cancellation is the caller's task being cancelled)."""
     client = transports.async_client(ctx)
-    request = _build(client, ctx, await _transformed_async(ctx), is_async=True)
+    transformed = await _transformed_async(ctx) if ctx["transform_request"] else _UNTRANSFORMED
+    request = _build(client, ctx, transformed, is_async=True)
     response = await _send_async(client, request, ctx)
     _finish(response, ctx)
     _watch_stream(response, ctx, is_async=True)

@@ -23,7 +23,7 @@ from typing import Any
 
 from ._engine import httpx
 
-__all__ = ["parse_url", "target_parts"]
+__all__ = ["parse_url", "scheme_host_port", "target_parts"]
 
 #: httpx refuses longer URLs ("URL too long"); left to it.
 _MAX_LENGTH = 65536
@@ -116,6 +116,16 @@ def parse_url(text: str) -> httpx.URL:
                         )
                         return url
     return httpx.URL(text)
+
+
+def scheme_host_port(url: httpx.URL) -> tuple[str, str, int | None]:
+    """``(url.scheme, url.host, url.port)``, read from the engine's parsed parts (each
+    property reads them again; ``host`` decodes an IDNA name, which is left to it)."""
+    if _ENABLED:
+        scheme, _, host, port = url._uri_reference[:4]
+        if not host.startswith("xn--"):
+            return scheme, host, port
+    return url.scheme, url.host, url.port
 
 
 def target_parts(url: httpx.URL) -> tuple[str, str, str, str]:
