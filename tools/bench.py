@@ -40,7 +40,9 @@ Sections (``--only`` takes any of them; default: all):
   reference, in a child process run with ``AXIOS_PYTHON_ENGINE=httpx2`` ("n/a" and the reason
   when that child fails).
 
-Every loopback case is warmed up, then the cases take turns, in alternating order, for
+Every loopback case is warmed up (the cases that gather 32 tasks also run in turns for
+``STEADY_SECONDS`` first, until the connections their pools do not need have expired), then
+the cases take turns, in alternating order, for
 ``--rounds`` rounds (7) of ``--requests`` requests (300; a gather of 32 counts as 32); within a
 round the cases take turns of 50 requests (64 in a section where one gathers), so that a
 change in the machine's speed falls on every case of the round alike. A case's value is the
@@ -314,6 +316,7 @@ async def _run_async_cases(
             await _time_async(call, p.warmup, None)
         else:
             await _time_gather(call, p.warmup, concurrency, None)
+    await _steady(cases, p)
     # a turn of a gathering case is whole gathers: at least two
     size = max(SLICE, 2 * max(concurrency for _, _, concurrency in cases))
     runs = [(result, (call, concurrency)) for result, call, concurrency in cases]
@@ -323,6 +326,35 @@ async def _run_async_cases(
                 await _time_async(call, turn, into)
             else:
                 await _time_gather(call, turn, concurrency, into)
+
+
+#: How long the gathering cases run, in turns, before they are measured: past httpx's keep-alive
+#: expiry (5 s). A pool opens a connection per task of the first gather of 32; httpcore then
+#: always takes the first free one, so most of them sit idle until they expire. While they are
+#: all there, its pool works through every connection for every request, and raw
+#: ``httpx.AsyncClient`` makes about 350 requests a second here; once the unused ones are gone,
+#: about 1,000. Measured from its first gathers, the reference would be one or the other
+#: depending on when they expire in the run.
+STEADY_SECONDS = 6.0
+
+
+async def _steady(cases: Sequence[tuple[CaseResult, AsyncCall, int]], p: Params) -> None:
+    """Run the gathering cases in turns for ``STEADY_SECONDS``, unmeasured (not in smoke)."""
+    gathering = [(call, concurrency) for _, call, concurrency in cases if concurrency > 1]
+    if p.smoke or not gathering:
+        return
+    deadline = time.monotonic() + STEADY_SECONDS
+    while time.monotonic() < deadline:
+        for call, concurrency in gathering:
+            await _time_gather(call, 2 * concurrency, concurrency, None)
+
+
+def _pooled_connections(client: httpx.AsyncClient) -> int | None:
+    """How many connections ``client``'s pool holds (httpcore's internals: ``None`` if they
+    are laid out otherwise)."""
+    pool = getattr(getattr(client, "_transport", None), "_pool", None)
+    connections = getattr(pool, "_connections", None)
+    return len(connections) if isinstance(connections, list) else None
 
 
 def _speed_ratio(case: CaseResult, reference: CaseResult) -> float:
@@ -467,9 +499,12 @@ async def _async_rows(base_url: str, p: Params) -> list[Row]:
             stack.push_async_callback(api.aclose)
             return api
 
+        raw_clients: list[httpx.AsyncClient] = []
+
         def raw_client() -> httpx.AsyncClient:
             client = httpx.AsyncClient(limits=limits)
             stack.push_async_callback(client.aclose)
+            raw_clients.append(client)
             return client
 
         cases: list[tuple[CaseResult, AsyncCall, int]] = []
@@ -548,8 +583,11 @@ async def _async_rows(base_url: str, p: Params) -> list[Row]:
                 )
             )
         await _run_async_cases(cases, p)
+        pooled = _pooled_connections(raw_clients[-1])
         for result, _, concurrency in cases:
             row = _throughput_row("async", result, references[concurrency])
+            if result is references[CONCURRENCY] and pooled is not None:
+                row.note = f"connections in its pool at the end: {pooled} (see STEADY_SECONDS)"
             if result.name.startswith("bare instance"):
                 row.check("ratio", ">=", 0.97, "≥ 0.97×")
             elif result.name == f'transport "aiohttp" x{CONCURRENCY}':
