@@ -150,6 +150,7 @@ def _both(client: httpx.Client, **options: Any) -> tuple[httpx.Request, httpx.Re
         {"url": "http://h:8080/x"},
         {"url": "https://h:443/x"},
         {"url": "http://bücher.example/x"},
+        {"url": "http://[::1]:8080/x"},
         {"url": "http://user:pw@h/x"},
         {"headers": [("Host", "other.example"), ("X-A", "1")]},
         {"method": "HEAD"},
@@ -161,13 +162,27 @@ def _both(client: httpx.Client, **options: Any) -> tuple[httpx.Request, httpx.Re
         {"method": "GET", "body": {"content": b""}},
     ],
 )
-def test_the_request_is_the_one_httpx_builds(options: dict[str, Any]) -> None:
+@pytest.mark.parametrize("layout", ["read", "public"])
+def test_the_request_is_the_one_httpx_builds(
+    options: dict[str, Any], layout: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same request either way: where the core reads the engine's internals (the URL's
+    parts, the headers' pairs, a body marked read) and, ``public``, where an engine laid out
+    otherwise leaves it the public properties and ``read()``."""
+    if layout == "public":
+        from axios_python import _headers, _httpx_request, _url_parse
+
+        monkeypatch.setattr(_url_parse, "_ENABLED", False)
+        monkeypatch.setattr(_httpx_request, "LOWER_KEYS_KEPT", False)
+        monkeypatch.setattr(_httpx_request, "_READ_BY_CONTENT", False)
+        monkeypatch.setattr(_headers, "LOWER_KEYS_KEPT", False)
     with httpx.Client(headers={"User-Agent": "axios-test"}) as client:
         ours, theirs = _both(client, **options)
     assert (ours.method, ours.url) == (theirs.method, theirs.url)
     assert ours.headers.raw == theirs.headers.raw
     assert ours.extensions == theirs.extensions
     assert ours.read() == theirs.read()
+    assert sorted(vars(ours)) == sorted(vars(theirs))  # nothing set that httpx does not set
 
 
 def test_the_request_follows_the_clients_headers_and_urls_as_they_change() -> None:
@@ -378,7 +393,7 @@ def test_header_reads_are_what_httpx_headers_say(
     they read the lower-case names httpx keeps or (another engine layout) the raw pairs."""
     from axios_python import _headers
 
-    monkeypatch.setattr(_headers, "_LOWER_KEYS", lower_keys)
+    monkeypatch.setattr(_headers, "LOWER_KEYS_KEPT", lower_keys)
     headers = httpx.Headers(
         [(b"Content-Length", b"11"), (b"SET-Cookie", b"a=1"), (b"set-cookie", b"b=2")]
     )

@@ -13,7 +13,13 @@ import pytest
 
 import axios_python
 from axios_python import wire_url
-from axios_python._url_parse import _origins, parse_url, scheme_host_port, target_parts
+from axios_python._url_parse import (
+    _origins,
+    netloc_of,
+    parse_url,
+    scheme_host_port,
+    target_parts,
+)
 from axios_python.engine import httpx
 
 ORIGINS = [
@@ -202,6 +208,7 @@ def test_target_parts_are_where_the_engine_sends_a_url(monkeypatch: pytest.Monke
         assert (path, query) == (sent_path, sent_query)  # an empty query: no "?" (yarl's way)
         assert "@" not in netloc and "#" not in path + query
         assert scheme_host_port(url) == (url.scheme, url.host, url.port)
+        assert netloc_of(url) == netloc == url.netloc.decode("ascii")
     assert target_parts(httpx.URL("http://[::1]:9000/a?b")) == ("http", "[::1]:9000", "/a", "b")
     assert target_parts(httpx.URL("https://u:p@xn--bcher-kva.example:443#f")) == (
         "https",
@@ -217,6 +224,7 @@ def test_target_parts_are_where_the_engine_sends_a_url(monkeypatch: pytest.Monke
     monkeypatch.setattr(_url_parse, "_ENABLED", False)
     assert [target_parts(url) for url in urls] == fast
     assert [scheme_host_port(url) for url in urls] == [(u.scheme, u.host, u.port) for u in urls]
+    assert [netloc_of(url) for url in urls] == [netloc for _, netloc, _, _ in fast]
 
 
 @pytest.mark.parametrize(

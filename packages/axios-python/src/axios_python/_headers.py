@@ -126,14 +126,15 @@ def _lower_keys_kept() -> bool:
         return False
 
 
-_LOWER_KEYS = _lower_keys_kept()
+#: Whether the engine's ``Headers`` keep ``(name, lower-case name, value)`` in ``_list``.
+LOWER_KEYS_KEPT = _lower_keys_kept()
 
 
 def has_any(headers: Any, names: frozenset[bytes]) -> bool:
     """Whether the engine's ``headers`` (``httpx.Headers``) hold one of ``names`` (lower-case
     bytes). ``name in headers`` first works out the encoding of every header of a new response,
     and builds a list, on each test; this reads the lower-case names the headers keep."""
-    if _LOWER_KEYS:
+    if LOWER_KEYS_KEPT:
         for _, lower, _ in headers._list:  # noqa: SIM110 - no generator per call (hot path)
             if lower in names:
                 return True
@@ -144,6 +145,6 @@ def has_any(headers: Any, names: frozenset[bytes]) -> bool:
 def values_of(headers: Any, name: bytes) -> list[bytes]:
     """The raw values of the header ``name`` (lower-case bytes) in the engine's ``headers``,
     in order, without decoding the others."""
-    if _LOWER_KEYS:
+    if LOWER_KEYS_KEPT:
         return [value for _, lower, value in headers._list if lower == name]
     return [v for k, v in headers.raw if k.lower() == name]

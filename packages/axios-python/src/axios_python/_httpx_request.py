@@ -11,12 +11,12 @@ or a URL that is not absolute goes through ``client.build_request`` as before.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable
 from typing import Any
 
 from ._cookies import jar_is_empty
 from ._engine import httpx
+from ._headers import LOWER_KEYS_KEPT
+from ._url_parse import netloc_of
 
 __all__ = ["build_request"]
 
@@ -76,43 +76,50 @@ _NO_AUTO_LENGTH = frozenset({"GET", "HEAD", "DELETE", "OPTIONS", "TRACE"})
 
 #: The headers httpx starts a request without a body from (``Host``, then the client's
 #: defaults), by the client's default headers and the URL's netloc.
-_STARTS: dict[tuple[tuple[tuple[bytes, bytes], ...], bytes], httpx.Headers] = {}
+_STARTS: dict[tuple[tuple[tuple[bytes, bytes], ...], str], httpx.Headers] = {}
 
-
-def _nothing() -> None:
-    return None
-
-
-#: The last URL a start was found for (a weak reference: a URL may carry a credential and is
-#: not kept alive here), the client's defaults then, and the start: most calls go to the same
-#: URL objects (``wire_url`` keeps them per client), whose ``netloc`` is rebuilt on every read.
-_last_start: tuple[Callable[[], Any], list[tuple[bytes, bytes]], httpx.Headers] = (
-    _nothing,
-    [],
-    httpx.Headers(),
-)
+#: The netloc and the client's default headers (a copy of their pairs) the last start was
+#: found for, and that start: most calls of a client go to one host.
+_last_start: tuple[str, list[Any], httpx.Headers] = ("", [], httpx.Headers())
 
 
 def _start(defaults: httpx.Headers, url: httpx.URL) -> httpx.Headers:
     """``Host`` and the client's default headers, as httpx starts a request without a body."""
     global _last_start
-    raw = defaults.raw
+    netloc = netloc_of(url)
+    pairs = defaults._list if LOWER_KEYS_KEPT else defaults.raw
     last = _last_start
-    if last[0]() is url and last[1] == raw:
+    if last[0] == netloc and last[1] == pairs:
         return last[2]
-    key = (tuple(raw), url.netloc)
+    raw = defaults.raw
+    key = (tuple(raw), netloc)
     start = _STARTS.get(key)
     if start is None:
-        start = httpx.Headers([(b"Host", key[1]), *raw])
+        start = httpx.Headers([(b"Host", netloc.encode("ascii")), *raw])
         if len(_STARTS) >= 64:  # a client's defaults change rarely, hosts are few: a safeguard
             _STARTS.clear()
         _STARTS[key] = start
-    _last_start = (weakref.ref(url), raw, start)
+    _last_start = (netloc, list(pairs), start)
     return start
 
 
 #: The empty body of a request without one (httpx's ``ByteStream`` is never changed).
 _NO_BODY = httpx.ByteStream(b"")
+
+
+def _read_by_content() -> bool:
+    """Whether ``Request.read()`` of a request over a ``ByteStream`` only sets ``_content``
+    (httpx and httpx2): a request without a body is then marked read directly."""
+    try:
+        request = httpx.Request("GET", "http://h/", stream=_NO_BODY)
+        before = dict(vars(request))
+        request.read()
+        return vars(request) == {**before, "_content": b""}
+    except Exception:  # pragma: no cover - an engine laid out otherwise
+        return False
+
+
+_READ_BY_CONTENT = _read_by_content()
 
 
 def _bodiless(
@@ -173,7 +180,10 @@ def build_request(
             request = httpx.Request(
                 method, url, headers=merged, extensions=extensions, stream=_NO_BODY
             )
-            request.read()
+            if _READ_BY_CONTENT:
+                request._content = b""  # what ``read()`` sets, without iterating the stream
+            else:
+                request.read()
             return request
     return httpx.Request(
         method, url, headers=_headers(client.headers, headers), extensions=extensions, **body

@@ -23,7 +23,7 @@ from typing import Any
 
 from ._engine import httpx
 
-__all__ = ["parse_url", "scheme_host_port", "target_parts"]
+__all__ = ["netloc_of", "parse_url", "scheme_host_port", "target_parts"]
 
 #: httpx refuses longer URLs ("URL too long"); left to it.
 _MAX_LENGTH = 65536
@@ -137,9 +137,22 @@ def target_parts(url: httpx.URL) -> tuple[str, str, str, str]:
         path, _, tail = url.raw_path.decode("ascii").partition("?")
         return url.scheme, url.netloc.decode("ascii"), path, tail
     scheme, _, host, port, path, query, _ = url._uri_reference  # query: None when absent
-    if ":" in host:
+    return scheme, _netloc(host, port), path or "/", query or ""
+
+
+def netloc_of(url: httpx.URL) -> str:
+    """``url.netloc`` as text (``host[:port]``, what the ``Host`` header says), read from the
+    engine's parsed parts."""
+    if not _ENABLED:
+        return url.netloc.decode("ascii")
+    reference = url._uri_reference
+    return _netloc(reference.host, reference.port)
+
+
+def _netloc(host: str, port: int | None) -> str:
+    if ":" in host:  # an IPv6 address
         host = f"[{host}]"
-    return scheme, host if port is None else f"{host}:{port}", path or "/", query or ""
+    return host if port is None else f"{host}:{port}"
 
 
 def _has_dot_segment(path: str) -> bool:
