@@ -117,12 +117,17 @@ async def test_credentials_in_the_url_are_sent_as_httpx_sends_them(
     assert default.header("authorization") == "Basic YW5uOnMzY3JAdA=="
 
 
+@pytest.mark.parametrize("pairs_read", [True, False])
 async def test_header_bytes_go_out_as_httpx_sends_them_or_are_refused_by_name(
-    local_server: LocalServer,
+    local_server: LocalServer, pairs_read: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """aiohttp sends header text as UTF-8: a UTF-8 value given as bytes goes out byte for byte
     as httpx's transport sends it, beside a non-ASCII one; bytes that are not UTF-8 cannot go
-    through aiohttp and are refused, naming the header and never its value."""
+    through aiohttp and are refused, naming the header and never its value. The same where
+    the headers' pairs cannot be read from httpx's own list (``pairs_read=False``)."""
+    from axios_python import _aiohttp
+
+    monkeypatch.setattr(_aiohttp, "LOWER_KEYS_KEPT", pairs_read)
     sent: dict[str, str | bytes] = {"X-Name": "Zoë €".encode(), "X-Plain": b"a b", "X-Str": "a"}
     for config in ({}, AIOHTTP):
         async with axios_python.create(config) as api:

@@ -32,6 +32,7 @@ import aiohttp
 import yarl
 
 from ._engine import httpx
+from ._headers import LOWER_KEYS_KEPT
 from ._url_parse import target_parts
 
 __all__ = ["AiohttpTransport"]
@@ -127,6 +128,11 @@ def _text_headers(request: httpx.Request) -> list[tuple[str, str]]:
     (``headers.encoding`` is one encoding for all of them: ISO-8859-1 as soon as one is not
     UTF-8, and aiohttp would then send every non-ASCII value changed). A header that is not
     UTF-8 cannot go through aiohttp: refused, by name (its value may be a secret)."""
+    if LOWER_KEYS_KEPT:  # the pairs read where httpx keeps them, not copied first by ``raw``
+        try:
+            return [(name.decode(), value.decode()) for name, _, value in request.headers._list]
+        except UnicodeDecodeError:
+            pass
     raw = request.headers.raw
     try:
         return [(name.decode(), value.decode()) for name, value in raw]

@@ -534,6 +534,9 @@ def _plain_stream(response: httpx.Response) -> None:
         content = response.content
     except httpx.ResponseNotRead:  # closed unread: nothing can be read from it any more
         content = b""
+    if "_elapsed" in vars(response):  # kept on the response (httpx's closing sets it there)
+        response.stream = httpx.ByteStream(content)
+        return
     try:
         elapsed = response.elapsed
     except RuntimeError:  # never closed (a body given whole to the response): none to keep
