@@ -123,35 +123,25 @@ def _timeouts(timeout: dict[str, float | None] | None) -> aiohttp.ClientTimeout:
 
 
 def _text_headers(request: httpx.Request) -> list[tuple[str, str]]:
-    """The request's headers as aiohttp takes them: text, which it sends encoded as UTF-8.
-    Each name and value is decoded as UTF-8, so the bytes httpx would send go out unchanged
+    """The request's headers as aiohttp takes them: text, which it always writes as UTF-8.
+    Each name and value is read on its own: UTF-8 bytes as UTF-8, so they go out exactly as
+    httpx would send them; other bytes (a non-ASCII value the core sent as Latin-1, or bytes a
+    caller gave) as ISO-8859-1, the same characters, which aiohttp then writes as UTF-8.
     (``headers.encoding`` is one encoding for all of them: ISO-8859-1 as soon as one is not
-    UTF-8, and aiohttp would then send every non-ASCII value changed). A header that is not
-    UTF-8 cannot go through aiohttp: refused, by name (its value may be a secret)."""
+    UTF-8, which changed every UTF-8 value beside it.)"""
     if LOWER_KEYS_KEPT:  # the pairs read where httpx keeps them, not copied first by ``raw``
         try:
             return [(name.decode(), value.decode()) for name, _, value in request.headers._list]
         except UnicodeDecodeError:
             pass
-    raw = request.headers.raw
-    try:
-        return [(name.decode(), value.decode()) for name, value in raw]
-    except UnicodeDecodeError:
-        bad = next(name for name, value in raw if not _is_utf8(name) or not _is_utf8(value))
-        shown = bad.decode("ascii", "backslashreplace")
-        raise httpx.LocalProtocolError(
-            f"header {shown!r} is not UTF-8; the aiohttp transport sends header names and "
-            "values as UTF-8 text (send other bytes with the default transport)",
-            request=request,
-        ) from None
+    return [(_text(name), _text(value)) for name, value in request.headers.raw]
 
 
-def _is_utf8(data: bytes) -> bool:
+def _text(data: bytes) -> str:
     try:
-        data.decode()
+        return data.decode()
     except UnicodeDecodeError:
-        return False
-    return True
+        return data.decode("iso-8859-1")
 
 
 class _Body(httpx.AsyncByteStream):
