@@ -333,8 +333,9 @@ async def _run_async_cases(
 #: always takes the first free one, so most of them sit idle until they expire. While they are
 #: all there, its pool works through every connection for every request, and raw
 #: ``httpx.AsyncClient`` makes about 350 requests a second here; once the unused ones are gone,
-#: about 1,000. Measured from its first gathers, the reference would be one or the other
-#: depending on when they expire in the run.
+#: 600 to 1,000. Measured from its first gathers, the reference was one or the other depending
+#: on when they expired in the run; after these turns it is most often the second (the row says
+#: how many connections its pool held at the end: 32 is the first).
 STEADY_SECONDS = 6.0
 
 
@@ -583,7 +584,7 @@ async def _async_rows(base_url: str, p: Params) -> list[Row]:
                 )
             )
         await _run_async_cases(cases, p)
-        pooled = _pooled_connections(raw_clients[-1])
+        pooled = _pooled_connections(raw_clients[-1])  # made last: the x32 reference's
         for result, _, concurrency in cases:
             row = _throughput_row("async", result, references[concurrency])
             if result is references[CONCURRENCY] and pooled is not None:
