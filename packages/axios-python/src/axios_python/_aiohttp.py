@@ -44,6 +44,10 @@ _CHUNK = 64 * 1024
 _SKIP_AUTO_HEADERS = frozenset({"User-Agent", "Accept", "Accept-Encoding", "Content-Type"})
 
 
+#: What aiohttp raises for a failed request (translated by ``_httpx_error``).
+_AIOHTTP_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
+
+
 def _translated(exc: BaseException, request: httpx.Request) -> Exception | None:
     """The httpx exception standing for an aiohttp failure (``None``: not aiohttp's). Its
     message never holds the URL (aiohttp puts the whole URL, query included, in some of its
@@ -92,7 +96,7 @@ def _httpx_error(exc: BaseException, request: httpx.Request) -> BaseException:
 def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
     try:
         yield
-    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+    except _AIOHTTP_ERRORS as exc:
         raise _httpx_error(exc, request) from None
 
 
@@ -240,7 +244,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 proxy=None if proxy is None else proxy[0],
                 proxy_headers=tunnel_headers,
             )
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except _AIOHTTP_ERRORS as exc:
             raise _httpx_error(exc, request) from None
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
         if response.reason:
@@ -252,7 +256,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 body = content.read_nowait()
             except BaseException as exc:
                 response.close()  # a failed body: the connection cannot be reused
-                if isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError)):
+                if isinstance(exc, _AIOHTTP_ERRORS):
                     raise _httpx_error(exc, request) from None
                 raise
             stream = httpx.ByteStream(body)

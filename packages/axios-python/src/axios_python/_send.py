@@ -65,8 +65,7 @@ def _body(ctx: Config, transformed: Any, *, is_async: bool) -> tuple[dict[str, A
 
 
 def _transformed_sync(ctx: Config) -> Any:
-    if not ctx["transform_request"]:
-        return _UNTRANSFORMED
+    """The body after the call's ``transform_request`` hooks (the caller checked there are some)."""
     value = _body_source(ctx)[1]
     for fn in ctx["transform_request"]:
         try:
@@ -79,8 +78,7 @@ def _transformed_sync(ctx: Config) -> Any:
 
 
 async def _transformed_async(ctx: Config) -> Any:
-    if not ctx["transform_request"]:
-        return _UNTRANSFORMED
+    """The body after the call's ``transform_request`` hooks (the caller checked there are some)."""
     value = _body_source(ctx)[1]
     for fn in ctx["transform_request"]:
         try:
@@ -325,7 +323,8 @@ async def _send_async(client: httpx.AsyncClient, request: httpx.Request, ctx: Co
 def send_sync(transports: Transports, ctx: Config) -> Response:
     """Send one attempt from sync code."""
     client = transports.sync_client(ctx)
-    request = _build(client, ctx, _transformed_sync(ctx), is_async=False)
+    transformed = _transformed_sync(ctx) if ctx["transform_request"] else _UNTRANSFORMED
+    request = _build(client, ctx, transformed, is_async=False)
     token = ctx["cancel_token"]
     if token is None:
         response = _send_sync(client, request, ctx)

@@ -135,7 +135,7 @@ def target_parts(url: httpx.URL) -> tuple[str, str, str, str]:
     engine's parsed parts, without writing the URL out and parsing it again."""
     if not _ENABLED:  # the engine's public properties, which build their values
         path, _, tail = url.raw_path.decode("ascii").partition("?")
-        return url.scheme, url.netloc.decode("ascii"), path, tail
+        return url.scheme, netloc_of(url), path, tail
     scheme, _, host, port, path, query, _ = url._uri_reference  # query: None when absent
     return scheme, _netloc(host, port), path or "/", query or ""
 
