@@ -31,6 +31,7 @@ from urllib.parse import SplitResult
 import aiohttp
 import yarl
 
+from ._aiohttp_read_timer import use_read_timer
 from ._engine import httpx
 from ._headers import LOWER_KEYS_KEPT
 from ._url_parse import target_parts
@@ -197,6 +198,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             limit=limits.max_connections or 0,  # 0: no limit, as None means to httpx
             keepalive_timeout=limits.keepalive_expiry or 0,
         )
+        use_read_timer(connector)  # httpx's read timeout with one timer per connection
         return aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),  # the instance's httpx jar keeps cookies
