@@ -86,6 +86,36 @@ async def test_requests_and_bodies_go_out_as_httpx_builds_them(
     assert [r.header("x-trace") for r in local_server.requests][:1] == ["1"]
 
 
+#: Requests whose headers aiohttp would complete its own way: no body, a body without a
+#: ``Content-Type``, the default headers removed.
+HEADER_SHAPES: list[tuple[str, dict[str, Any]]] = [
+    *((method, {}) for method in ("GET", "HEAD", "OPTIONS", "DELETE", "POST", "PUT", "PATCH")),
+    *((method, {"content": b"raw"}) for method in ("GET", "DELETE", "POST")),
+    ("POST", {"json": {"a": 1}}),
+    ("GET", {"headers": {"User-Agent": None, "Accept": None, "Accept-Encoding": None}}),
+    ("POST", {"content": b"x", "headers": {"Content-Type": None}}),
+]
+
+
+@pytest.mark.parametrize(("method", "options"), HEADER_SHAPES)
+async def test_the_headers_sent_are_the_ones_httpx_sends(
+    local_server: LocalServer, method: str, options: dict[str, Any]
+) -> None:
+    """aiohttp adds ``User-Agent``, ``Accept``, ``Accept-Encoding`` and ``Content-Type`` where
+    a request lacks them; it must add none that httpx's transport would not send."""
+    sent = []
+    for config in ({}, AIOHTTP):
+        async with axios_python.create({"base_url": local_server.base_url, **config}) as api:
+            await api.async_request(method, "/echo", **options)
+        received = local_server.requests[-1].headers
+        sent.append(sorted((name.lower(), value) for name, value in received))
+    default, fast = sent
+    if method == "DELETE" and "content" not in options:  # aiohttp's own rule (documented)
+        assert ("content-length", "0") in fast
+        fast.remove(("content-length", "0"))
+    assert fast == default
+
+
 async def test_the_request_target_is_the_one_httpx_sends(local_server: LocalServer) -> None:
     """aiohttp must not escape again (or unescape) what httpx already normalised: the request
     line carries exactly the target httpx's own transport sends."""

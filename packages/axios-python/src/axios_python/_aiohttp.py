@@ -40,9 +40,19 @@ __all__ = ["AiohttpTransport"]
 
 _CHUNK = 64 * 1024
 
-#: aiohttp adds these when a request lacks them; httpx has already set the ones it wants (a
-#: header the caller removed stays removed).
-_SKIP_AUTO_HEADERS = frozenset({"User-Agent", "Accept", "Accept-Encoding", "Content-Type"})
+#: aiohttp adds these when a request lacks them (``Content-Type`` to a body, and to any
+#: ``POST``, ``PUT`` or ``PATCH``); httpx has already set the ones it wants, so a header the
+#: caller removed must stay removed. By name as httpx keeps it (lower case), and as aiohttp
+#: takes it.
+_AUTO_HEADERS = (
+    (b"user-agent", "User-Agent"),
+    (b"accept", "Accept"),
+    (b"accept-encoding", "Accept-Encoding"),
+)
+_CONTENT_TYPE = (b"content-type", "Content-Type")
+
+#: The methods aiohttp adds no ``Content-Type`` to when they have no body.
+_NO_BODY_NO_TYPE = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "TRACE"})
 
 
 #: What aiohttp raises for a failed request (translated by ``_httpx_error``).
@@ -142,6 +152,19 @@ def _text_headers(request: httpx.Request) -> list[tuple[str, str]]:
     return [(_text(name), _text(value)) for name, value in request.headers.raw]
 
 
+def _skipped_auto_headers(request: httpx.Request, has_body: bool) -> list[str] | None:
+    """The headers aiohttp would add to ``request`` that it must not (``None``: none, which
+    spares aiohttp building a set of them for the request)."""
+    if LOWER_KEYS_KEPT:
+        present = {lower for _, lower, _ in request.headers._list}
+    else:
+        present = {name.lower() for name, _ in request.headers.raw}
+    skipped = [name for lower, name in _AUTO_HEADERS if lower not in present]
+    if _CONTENT_TYPE[0] not in present and (has_body or request.method not in _NO_BODY_NO_TYPE):
+        skipped.append(_CONTENT_TYPE[1])
+    return skipped or None
+
+
 def _text(data: bytes) -> str:
     try:
         return data.decode()
@@ -203,7 +226,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),  # the instance's httpx jar keeps cookies
             auto_decompress=False,  # httpx decodes, as with its own transport
-            skip_auto_headers=_SKIP_AUTO_HEADERS,
             timeout=aiohttp.ClientTimeout(total=None),
             trust_env=False,  # httpx already routed environment proxies to its own mounts
             raise_for_status=False,
@@ -239,6 +261,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 # userinfo (httpx made it the Authorization header; aiohttp would refuse both)
                 yarl.URL(SplitResult(*target_parts(request.url), ""), encoded=True),
                 headers=headers,
+                skip_auto_headers=_skipped_auto_headers(request, data is not None),
                 data=data,
                 allow_redirects=False,  # httpx follows them, under the core's hop policy
                 timeout=_timeouts(request.extensions.get("timeout")),
