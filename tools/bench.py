@@ -358,6 +358,16 @@ def _pooled_connections(client: httpx.AsyncClient) -> int | None:
     return len(connections) if isinstance(connections, list) else None
 
 
+def _instance_pooled_connections(api: AxiosPython) -> int | None:
+    """How many connections the pool of ``api``'s default async client on the running loop
+    holds (the core's and httpcore's internals: ``None`` if they are laid out otherwise)."""
+    pools = getattr(getattr(api, "_transports", None), "_async", None)
+    if not isinstance(pools, dict):
+        return None
+    client = getattr(pools.get(asyncio.get_running_loop()), "default", None)
+    return _pooled_connections(client) if isinstance(client, httpx.AsyncClient) else None
+
+
 def _speed_ratio(case: CaseResult, reference: CaseResult) -> float:
     """Median over rounds of the reference's time / the case's time in the same round."""
     pairs = zip(reference.round_medians_us, case.round_medians_us, strict=True)
@@ -510,6 +520,7 @@ async def _async_rows(base_url: str, p: Params) -> list[Row]:
 
         cases: list[tuple[CaseResult, AsyncCall, int]] = []
         references: dict[int, CaseResult] = {}
+        bare_instances: dict[int, AxiosPython] = {}
         for concurrency in (1, CONCURRENCY):
             mode: Mode = "async" if concurrency == 1 else "async-concurrent"
             suffix = f" x{concurrency}"
@@ -519,11 +530,12 @@ async def _async_rows(base_url: str, p: Params) -> list[Row]:
             full = instance(plugins=_stack_plugins())
             first = await full.async_get(ROUTE, cache=False)
             _check_bypass(first)
+            bare = bare_instances[concurrency] = instance()
             cases += [
                 (reference, _httpx_async_call(raw_client(), url, concurrency), concurrency),
                 (
                     CaseResult(mode, "bare instance" + suffix, reference.name),
-                    _axios_async_call(instance(), concurrency),
+                    _axios_async_call(bare, concurrency),
                     concurrency,
                 ),
                 (
@@ -584,11 +596,19 @@ async def _async_rows(base_url: str, p: Params) -> list[Row]:
                 )
             )
         await _run_async_cases(cases, p)
-        pooled = _pooled_connections(raw_clients[-1])  # made last: the x32 reference's
+        pooled = {
+            references[CONCURRENCY].name: _pooled_connections(raw_clients[-1]),  # made last
+            f"bare instance x{CONCURRENCY}": _instance_pooled_connections(
+                bare_instances[CONCURRENCY]
+            ),
+        }
         for result, _, concurrency in cases:
             row = _throughput_row("async", result, references[concurrency])
-            if result is references[CONCURRENCY] and pooled is not None:
-                row.note = f"connections in its pool at the end: {pooled} (see STEADY_SECONDS)"
+            if pooled.get(result.name) is not None:
+                row.note = (
+                    f"connections in its pool at the end: {pooled[result.name]} "
+                    "(see STEADY_SECONDS)"
+                )
             if result.name.startswith("bare instance"):
                 row.check("ratio", ">=", 0.97, "≥ 0.97×")
             elif result.name == f'transport "aiohttp" x{CONCURRENCY}':
