@@ -361,10 +361,11 @@ def _pooled_connections(client: httpx.AsyncClient) -> int | None:
 def _instance_pooled_connections(api: AxiosPython) -> int | None:
     """How many connections the pool of ``api``'s default async client on the running loop
     holds (the core's and httpcore's internals: ``None`` if they are laid out otherwise)."""
-    pools = getattr(getattr(api, "_transports", None), "_async", None)
-    if not isinstance(pools, dict):
+    by_loop = getattr(getattr(api, "_transports", None), "_async", None)
+    get = getattr(by_loop, "get", None)
+    if not callable(get):
         return None
-    client = getattr(pools.get(asyncio.get_running_loop()), "default", None)
+    client = getattr(get(asyncio.get_running_loop()), "default", None)
     return _pooled_connections(client) if isinstance(client, httpx.AsyncClient) else None
 
 
