@@ -152,10 +152,12 @@ def _httpx_transport(kind: Callable[..., T], config: Config, proxy: Any) -> T:
 
 def _default_async_transport(config: Config, proxy: Any) -> httpx.AsyncBaseTransport:
     """httpx's async transport, direct or through ``proxy``."""
+    from ._pool_pass import faster_pass
     from ._tracking import track_async
 
     transport = _httpx_transport(httpx.AsyncHTTPTransport, config, proxy)
     track_async(transport)  # a cancelled TLS handshake closes its connection
+    faster_pass(transport)  # the pool's pass without its quadratic work
     return transport
 
 
