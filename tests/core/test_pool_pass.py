@@ -1,13 +1,17 @@
-"""The async pool's pass (``_pool_pass``): on httpcore 1.0 the core's async pools take the same
-decisions as httpcore's own pass with less work. Checked against httpcore's pass on thousands of
-pool states, and through real requests that queue for a small pool."""
+"""The pools' pass (``_pool_pass``): on httpcore 1.0 the core's pools, async and sync, take the
+same decisions as httpcore's own pass with less work. Checked against httpcore's pass on
+thousands of pool states, and through real requests that queue for a small pool, from tasks and
+from threads."""
 
 from __future__ import annotations
 
 import asyncio
 import random
+import threading
 from dataclasses import dataclass, field
 from typing import Any
+
+import pytest
 
 import axios_python
 from axios_python._engine import httpcore
@@ -73,12 +77,12 @@ class FakeRequest:
         self.assigned.append(connection.label)
 
 
-def _pool(rng: random.Random) -> tuple[Any, list[FakeConnection], list[FakeRequest]]:
-    """A pool in a random state: connections of two origins in every state, requests queued
-    and served, limits that are often reached."""
-    pool: Any = httpcore.AsyncConnectionPool(
-        max_connections=rng.randint(1, 8), max_keepalive_connections=rng.randint(0, 6)
-    )
+def _pool(
+    rng: random.Random, kind: type = httpcore.AsyncConnectionPool
+) -> tuple[Any, list[FakeConnection], list[FakeRequest]]:
+    """A pool of ``kind`` in a random state: connections of two origins in every state,
+    requests queued and served, limits that are often reached."""
+    pool: Any = kind(max_connections=rng.randint(1, 8), max_keepalive_connections=rng.randint(0, 6))
     origins = ["a", "b"]
     connections = []
     for n in range(rng.randint(0, 9)):
@@ -119,16 +123,18 @@ def _outcome(pool: Any, closing: list[Any], requests: list[FakeRequest]) -> Any:
     )
 
 
-def test_the_pass_decides_as_httpcores_does_with_fewer_questions() -> None:
-    original = httpcore.AsyncConnectionPool._assign_requests_to_connections
+@pytest.mark.parametrize("kind", [httpcore.AsyncConnectionPool, httpcore.ConnectionPool])
+def test_the_pass_decides_as_httpcores_does_with_fewer_questions(kind: type) -> None:
+    original: Any = kind._assign_requests_to_connections  # type: ignore[attr-defined]
     if not MIRRORED:  # httpcore2 has a pass of its own, which its pools keep
         assert faster_pass(httpx.AsyncHTTPTransport()) is False
+        assert faster_pass(httpx.HTTPTransport()) is False
         return
     asked = {"httpcore": 0, "ours": 0}
     for seed in range(3000):
         outcomes = []
         for name, run in (("httpcore", original), ("ours", _pass)):
-            pool, connections, requests = _pool(random.Random(seed))
+            pool, connections, requests = _pool(random.Random(seed), kind)
             closing = run(pool)
             outcomes.append(_outcome(pool, closing, requests))
             asked[name] += sum(c.asked for c in connections)
@@ -137,7 +143,7 @@ def test_the_pass_decides_as_httpcores_does_with_fewer_questions() -> None:
 
     # 32 idle connections and a request entering the pool: the case of 32 concurrent calls
     for name, run in (("httpcore", original), ("ours", _pass)):
-        pool, connections, requests = _pool(random.Random(0))
+        pool, connections, requests = _pool(random.Random(0), kind)
         pool._connections = connections = [
             FakeConnection(f"c{n}", "a", idle=True, available=True) for n in range(32)
         ]
@@ -159,6 +165,36 @@ def test_the_default_async_pools_have_it(local_server: LocalServer) -> None:
             assert faster_pass(httpx.AsyncHTTPTransport()) is MIRRORED
 
     asyncio.run(main())
+
+
+def test_the_default_sync_pools_have_it_under_the_guard(local_server: LocalServer) -> None:
+    with axios_python.create({"base_url": local_server.base_url}) as api:
+        api.get("/json")
+        client: Any = api._transports.sync_client(api._defaults)
+        pool = client._transport._pool
+        guarded = vars(pool).get("_assign_requests_to_connections")
+        inner = [cell.cell_contents for cell in getattr(guarded, "__closure__", None) or ()]
+        ours = [f for f in inner if getattr(f, "__func__", None) is _pass]
+        assert len(ours) == (1 if MIRRORED else 0)
+
+
+def test_threads_queue_for_a_small_pool_and_all_are_answered(local_server: LocalServer) -> None:
+    limits = httpx.Limits(max_connections=3, max_keepalive_connections=1)
+    answered: list[int] = []
+    with axios_python.create({"base_url": local_server.base_url, "limits": limits}) as api:
+
+        def call(i: int) -> None:
+            for _ in range(3):
+                response = api.get("/json", params={"i": i})
+                assert response.request.url.params["i"] == str(i)
+                answered.append(response.status_code)
+
+        threads = [threading.Thread(target=call, args=(i,)) for i in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert answered == [200] * 48
 
 
 async def test_requests_queue_for_a_small_pool_and_all_are_answered(

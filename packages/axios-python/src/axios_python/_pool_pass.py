@@ -1,6 +1,6 @@
-"""httpcore 1.0's async pool pass, the same decisions with less work.
+"""httpcore 1.0's pool pass, the same decisions with less work (async and sync pools alike).
 
-Each time a request enters or leaves an ``httpcore.AsyncConnectionPool``, the pool runs one pass
+Each time a request enters or leaves an httpcore connection pool, the pool runs one pass
 (``_assign_requests_to_connections``): it drops closed and expired connections, closes idle ones
 beyond the keep-alive limit, and hands each queued request a connection. httpcore's pass does
 more work than its decisions need, which grows with the square of the pool's size:
@@ -19,8 +19,9 @@ connection that can take it, found by stopping at it (the questions asked of a c
 no side effects, so asking fewer changes nothing).
 
 It is applied to a pool only where httpcore is the 1.0 series whose pass this mirrors (the names
-its code uses are checked once); httpcore2, whose pass is different, and any other pool keep
-their own.
+its code uses are checked, for the async and the sync pool); httpcore2, whose pass is different,
+and any other pool keep their own. On a sync pool, ``_pool_guard`` then wraps this pass as it
+wrapped httpcore's.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def _names(code: types.CodeType) -> frozenset[str]:
     return frozenset(found)
 
 
-#: The names httpcore 1.0.9's async pass uses (the pass mirrored below).
+#: The names httpcore 1.0.9's pass uses, async and sync (the pass mirrored below).
 _MIRRORED = frozenset(
     {
         "_connections",
@@ -68,8 +69,9 @@ _MIRRORED = frozenset(
 )
 
 
-def _mirrors(pool_type: type) -> bool:
-    original = getattr(httpcore.AsyncConnectionPool, "_assign_requests_to_connections", None)
+def _mirrors(pool_type: type, base: type) -> bool:
+    """Whether ``pool_type`` (a subclass of httpcore's pool ``base``) runs the pass mirrored."""
+    original = getattr(base, "_assign_requests_to_connections", None)
     code = getattr(original, "__code__", None)
     return (
         httpcore.__name__ == "httpcore"
@@ -119,10 +121,17 @@ def _pass(pool: Any) -> list[Any]:
 
 
 def faster_pass(transport: Any) -> bool:
-    """Give ``transport``'s async pool (``httpx.AsyncHTTPTransport._pool``) the pass above;
-    ``True`` when it has it, ``False`` (nothing changed) where httpcore is not the one mirrored."""
+    """Give ``transport``'s pool (``httpx.AsyncHTTPTransport._pool`` or
+    ``httpx.HTTPTransport._pool``) the pass above; ``True`` when it has it, ``False`` (nothing
+    changed) where httpcore is not the one mirrored."""
     pool: Any = getattr(transport, "_pool", None)
-    if pool is None or not _mirrors(type(pool)):
+    if isinstance(pool, httpcore.AsyncConnectionPool):
+        base: type = httpcore.AsyncConnectionPool
+    elif isinstance(pool, httpcore.ConnectionPool):
+        base = httpcore.ConnectionPool
+    else:
+        return False
+    if not _mirrors(type(pool), base):
         return False
     pool._assign_requests_to_connections = types.MethodType(_pass, pool)
     return True

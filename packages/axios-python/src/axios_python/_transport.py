@@ -388,9 +388,11 @@ class Transports:
     def _default_sync_transport(self, config: Config, proxy: Any) -> httpx.BaseTransport:
         """httpx's transport, guarded and abortable, direct or through ``proxy``."""
         from ._pool_guard import guard
+        from ._pool_pass import faster_pass
         from ._tracking import track
 
         transport = _httpx_transport(httpx.HTTPTransport, config, proxy)
+        faster_pass(transport)  # the pool's pass without its quadratic work
         guard(transport)  # no thread's pass closes a connection another thread holds
         # a CancelToken aborts its connects, pool waits, reads and writes; close() wakes the
         # requests still on its connections
