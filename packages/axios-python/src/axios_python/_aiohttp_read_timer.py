@@ -4,7 +4,7 @@ per read.
 httpx's ``read`` timeout limits every wait for bytes: it starts again whenever bytes arrive.
 aiohttp enforces the same limit (``sock_read``) by cancelling its timer and scheduling a new one
 each time bytes arrive, and once more when the request has been written: two timers made and
-cancelled per request, each left in the event loop's heap until it is cleaned out, about 7% of
+cancelled per request, each left in the event loop's heap until it is cleaned out, about 5% of
 the transport's work per request at 32 concurrent requests.
 
 :class:`ReadTimerHandler` keeps aiohttp's rule and its error, but moves a deadline instead: an
@@ -17,8 +17,8 @@ last deadline, and a closed one none.
 
 It subclasses aiohttp's connection protocol and overrides three of its private methods, so it is
 used only where aiohttp is laid out as this module expects (checked on the first connection
-pool). Elsewhere
-the connection keeps aiohttp's own timer, with the same behaviour at its own cost.
+pool). Elsewhere the connection keeps aiohttp's own timer, with the same behaviour at its own
+cost.
 """
 
 from __future__ import annotations

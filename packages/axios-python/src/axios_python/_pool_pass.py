@@ -13,10 +13,10 @@ more work than its decisions need, which grows with the square of the pool's siz
   and the pool is full.
 
 With the 32 connections of 32 concurrent requests, that was some 780 questions to connections
-per request. ``faster_pass(pool)`` gives the pool a pass that takes the same decisions in the
-same order: the pool's size is read as a number, and each queued request takes the first
-connection that can take it, found by stopping at it (the questions asked of a connection have
-no side effects, so asking fewer changes nothing).
+per request. ``faster_pass(transport)`` gives the transport's pool a pass that takes the same
+decisions in the same order: the pool's size is read as a number, and each queued request takes
+the first connection that can take it, found by stopping at it (the questions asked of a
+connection have no side effects, so asking fewer changes nothing).
 
 It is applied to a pool only where httpcore is the 1.0 series whose pass this mirrors (the names
 its code uses are checked, for the async and the sync pool); httpcore2, whose pass is different,
