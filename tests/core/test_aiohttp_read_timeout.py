@@ -17,8 +17,6 @@ from axios_python import _aiohttp_read_timer
 from axios_python.engine import httpx
 from axios_python.testing import LocalServer, Reply
 
-pytest.importorskip("aiohttp")
-
 ONE_TIMER = "one timer per connection"
 AIOHTTP_TIMERS = "aiohttp's timer per read"
 
