@@ -511,16 +511,14 @@ async def _async_rows(base_url: str, p: Params) -> list[Row]:
             stack.push_async_callback(api.aclose)
             return api
 
-        raw_clients: list[httpx.AsyncClient] = []
-
         def raw_client() -> httpx.AsyncClient:
             client = httpx.AsyncClient(limits=limits)
             stack.push_async_callback(client.aclose)
-            raw_clients.append(client)
             return client
 
         cases: list[tuple[CaseResult, AsyncCall, int]] = []
         references: dict[int, CaseResult] = {}
+        raw_clients: dict[int, httpx.AsyncClient] = {}
         bare_instances: dict[int, AxiosPython] = {}
         for concurrency in (1, CONCURRENCY):
             mode: Mode = "async" if concurrency == 1 else "async-concurrent"
@@ -531,9 +529,10 @@ async def _async_rows(base_url: str, p: Params) -> list[Row]:
             full = instance(plugins=_stack_plugins())
             first = await full.async_get(ROUTE, cache=False)
             _check_bypass(first)
+            raw = raw_clients[concurrency] = raw_client()
             bare = bare_instances[concurrency] = instance()
             cases += [
-                (reference, _httpx_async_call(raw_client(), url, concurrency), concurrency),
+                (reference, _httpx_async_call(raw, url, concurrency), concurrency),
                 (
                     CaseResult(mode, "bare instance" + suffix, reference.name),
                     _axios_async_call(bare, concurrency),
@@ -598,7 +597,7 @@ async def _async_rows(base_url: str, p: Params) -> list[Row]:
             )
         await _run_async_cases(cases, p)
         pooled = {
-            references[CONCURRENCY].name: _pooled_connections(raw_clients[-1]),  # made last
+            references[CONCURRENCY].name: _pooled_connections(raw_clients[CONCURRENCY]),
             f"bare instance x{CONCURRENCY}": _instance_pooled_connections(
                 bare_instances[CONCURRENCY]
             ),

@@ -26,6 +26,7 @@ wrapped httpcore's.
 
 from __future__ import annotations
 
+import functools
 import types
 from typing import Any
 
@@ -69,6 +70,7 @@ _MIRRORED = frozenset(
 )
 
 
+@functools.cache
 def _mirrors(pool_type: type, base: type) -> bool:
     """Whether ``pool_type`` (a subclass of httpcore's pool ``base``) runs the pass mirrored."""
     original = getattr(base, "_assign_requests_to_connections", None)
@@ -131,7 +133,8 @@ def faster_pass(transport: Any) -> bool:
         base = httpcore.ConnectionPool
     else:
         return False
-    if not _mirrors(type(pool), base):
+    pool_type: type = type(pool)
+    if not _mirrors(pool_type, base):
         return False
     pool._assign_requests_to_connections = types.MethodType(_pass, pool)
     return True
